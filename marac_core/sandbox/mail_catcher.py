@@ -1,0 +1,93 @@
+"""A real SMTP server on loopback that keeps every message it accepts.
+
+A message is committed to DIR/sandbox/email.sqlite before the server answers
+250, so an accepted message is never lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import socket
+import threading
+from typing import Any
+
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from marac_core.sandbox.store import EmulatorStore
+
+
+class _KeepMessages:
+    def __init__(self, store: EmulatorStore) -> None:
+        self.store = store
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or envelope.content or b""
+        if isinstance(raw, str):
+            raw = raw.encode()
+        parsed = email.message_from_bytes(raw, policy=email.policy.default)
+        body_part = parsed.get_body(preferencelist=("plain",))
+        attachments = [part.get_filename() for part in parsed.iter_attachments() if part.get_filename()]
+        self.store.insert("messages", {
+            "message_id": str(parsed.get("Message-ID", "")),
+            "marker": str(parsed.get("X-MARAC-Marker", "")),
+            "from": str(parsed.get("From", "")),
+            "to": [a.strip() for a in str(parsed.get("To", "")).split(",") if a.strip()],
+            "cc": [a.strip() for a in str(parsed.get("Cc", "")).split(",") if a.strip()],
+            "recipients": list(envelope.rcpt_tos),
+            "subject": str(parsed.get("Subject", "")),
+            "body": body_part.get_content().replace("\r\n", "\n") if body_part is not None else "",
+            "attachments": attachments,
+        })
+        self.store.count_request()
+        return "250 Message accepted for delivery"
+
+
+class MailCatcher:
+    def __init__(self, store: EmulatorStore) -> None:
+        self.store = store
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> tuple[str, int]:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(64)
+        ready = threading.Event()
+        handler = _KeepMessages(self.store)
+
+        def serve() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            asyncio.set_event_loop(loop)
+            server = loop.run_until_complete(
+                loop.create_server(lambda: SMTP(handler, hostname="marac-sandbox"), sock=sock))
+            ready.set()
+            loop.run_forever()
+            server.close()
+            loop.run_until_complete(server.wait_closed())
+            loop.close()
+
+        self._thread = threading.Thread(target=serve, daemon=True)
+        self._thread.start()
+        ready.wait(10)
+        return ("127.0.0.1", sock.getsockname()[1])
+
+    def stop(self) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def dump(self) -> dict[str, Any]:
+        messages = [
+            {k: m.get(k) for k in ("to", "cc", "subject", "body", "attachments", "message_id")}
+            for m in self.store.all("messages")
+        ]
+        return {"messages": messages, "requests": self.store.requests()}
+
+    def find(self, marker: str) -> dict[str, Any] | None:
+        found = self.store.find("messages", marker=marker)
+        return found[0] if found else None

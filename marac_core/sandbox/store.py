@@ -1,0 +1,134 @@
+"""Durable storage for an emulated record system.
+
+Each emulator keeps its documents in one SQLite file under DIR/sandbox/.
+A write is committed with synchronous=FULL before the HTTP response leaves,
+so an acknowledged write survives the runner being killed right after it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+Doc = dict[str, Any]
+
+
+class EmulatorStore:
+    """JSON documents in named collections, one SQLite file per system."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS docs (collection TEXT NOT NULL, id TEXT NOT NULL,"
+            " seq INTEGER PRIMARY KEY AUTOINCREMENT, doc TEXT NOT NULL, UNIQUE (collection, id))"
+        )
+        self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        # Request counts are statistics, not records: no fsync for them.
+        self._stats = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._stats.execute("PRAGMA synchronous=OFF")
+
+    @contextmanager
+    def transaction(self) -> Iterator[EmulatorStore]:
+        """Several changes that land together or not at all."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def insert(self, collection: str, doc: Doc, id: str | None = None) -> str:
+        doc_id = id or doc.get("id") or uuid.uuid4().hex[:12]
+        stored = {**doc, "id": doc_id}
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO docs (collection, id, doc) VALUES (?, ?, ?)",
+                (collection, doc_id, json.dumps(stored, default=str)),
+            )
+        return str(doc_id)
+
+    def put(self, collection: str, doc: Doc) -> None:
+        """Replace the document with the same id."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE docs SET doc = ? WHERE collection = ? AND id = ?",
+                (json.dumps(doc, default=str), collection, doc["id"]),
+            )
+
+    def delete(self, collection: str, id: str) -> bool:
+        with self._lock:
+            cursor = self._db.execute("DELETE FROM docs WHERE collection = ? AND id = ?", (collection, id))
+        return cursor.rowcount > 0
+
+    def get(self, collection: str, id: str) -> Doc | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT doc FROM docs WHERE collection = ? AND id = ?", (collection, id)
+            ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def all(self, collection: str) -> list[Doc]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT doc FROM docs WHERE collection = ? ORDER BY seq", (collection,)
+            ).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def find(self, collection: str, **equal: Any) -> list[Doc]:
+        """Documents whose top-level fields equal the given values."""
+        clauses = " AND ".join(f"json_extract(doc, '$.{k}') = ?" for k in equal)
+        sql = "SELECT doc FROM docs WHERE collection = ?" + (f" AND {clauses}" if clauses else "")
+        with self._lock:
+            rows = self._db.execute(sql + " ORDER BY seq", (collection, *equal.values())).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def next_number(self, name: str, start: int = 1) -> int:
+        """A durable counter, for systems that number their objects."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (f"seq:{name}",)).fetchone()
+            value = int(row[0]) + 1 if row else start
+            self._db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (f"seq:{name}", str(value)),
+            )
+        return value
+
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def count_request(self) -> None:
+        with self._lock:
+            self._stats.execute(
+                "INSERT INTO meta (key, value) VALUES ('requests', '1')"
+                " ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            )
+
+    def requests(self) -> int:
+        return int(self.get_meta("requests") or 0)
+
+    def close(self) -> None:
+        with self._lock:
+            self._stats.close()
+            self._db.close()
