@@ -1,0 +1,378 @@
+"""The SystmOne adapter: a FHIR R4 client for a trust's integration engine.
+
+Resources used (base URL = the FHIR base, e.g. ``https://engine.trust.nhs.uk/fhir``):
+
+- Patient (search by NHS number, or by family name and birth date; read by
+  ``_id``), with ``_revinclude=EpisodeOfCare:patient`` so that whether the
+  person is open to the trust's services comes back in the same response.
+- Flag for alerts, QuestionnaireResponse for the safeguarding template's tick
+  boxes, DocumentReference for case notes and uploaded documents.
+
+Every write carries the obligation marker as an identifier
+(``urn:marac:obligation|MARKER``), which FHIR can search: that is how
+``find_write`` works. Creates are also conditional (``If-None-Exist`` on the
+same identifier), so a server that supports conditional create never makes a
+second copy even if a create is retried after its answer was lost.
+
+Responses are read tolerantly as JSON (a real engine may add extensions or
+omit optional elements); what this adapter sends is built and checked with
+fhir.resources (R4B models, see marac_systmone.fhir).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+from typing import Any, ClassVar
+
+import httpx
+
+from marac_core.adapter import Action, Adapter, Unsupported
+from marac_core.records import (
+    Alert,
+    Candidate,
+    CaseNote,
+    Document,
+    Involvement,
+    PersonQuery,
+    RecordedAlert,
+    TemplateEntry,
+    WriteReceipt,
+    Worker,
+)
+from marac_systmone.fhir import (
+    CASE_NOTE,
+    DEFAULT_QUESTIONNAIRE,
+    DOCUMENT_KIND_SYSTEM,
+    FHIR_JSON,
+    FLAG_CATEGORY_SYSTEM,
+    MARKER_SYSTEM,
+    NHS_NUMBER_SYSTEM,
+    NOTE_LINK_ID,
+    UPLOADED_DOCUMENT,
+    markers,
+    reference_id,
+    restricted,
+    slug,
+    validated,
+)
+
+# A MARAC alert warns staff to take safety precautions (do not disclose to the
+# partner, see the person alone), which is the flag-category "safety"
+# ("flags related to safety precautions"); "behavioral" is about the patient's
+# own behaviour and would misdescribe a victim. Configurable: ``flag_category``.
+DEFAULT_FLAG_CATEGORY = "safety"
+_CATEGORY_DISPLAY = {"safety": "Safety", "behavioral": "Behavioral", "contact": "Subject Contact",
+                     "clinical": "Clinical", "admin": "Administrative"}
+# Bounded so that a server that loops its "next" links cannot hold a run forever.
+_MAX_PAGES = 20
+_DOCUMENT_GONE = (404, 410)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _name_text(name: dict[str, Any]) -> str:
+    if name.get("text"):
+        return str(name["text"])
+    return " ".join([*name.get("given", []), name.get("family", "")]).strip()
+
+
+def _primary_name(names: list[dict[str, Any]]) -> dict[str, Any] | None:
+    for use in ("official", "usual"):
+        for name in names:
+            if name.get("use") == use:
+                return name
+    current = [n for n in names if n.get("use") not in ("old", "nickname", "anonymous", "maiden")]
+    return (current or names or [None])[0]
+
+
+def _full_date(value: Any) -> dt.date | None:
+    # FHIR dates may be partial (1991 or 1991-03); only a full date is a date of birth to match on.
+    try:
+        return dt.date.fromisoformat(str(value)) if value and len(str(value)) == 10 else None
+    except ValueError:
+        return None
+
+
+def _involvement(episodes: list[dict[str, Any]]) -> Involvement:
+    active = [e for e in episodes if e.get("status") == "active"]
+    if not active:
+        return Involvement(open=False)
+    episode = active[0]
+    team = next((t.get("display") for t in episode.get("team", []) if t.get("display")), None)
+    team = team or next((t.get("text") for t in episode.get("type", []) if t.get("text")), None)
+    team = team or (episode.get("managingOrganization") or {}).get("display")
+    manager = (episode.get("careManager") or {}).get("display")
+    return Involvement(open=True, team=team, allocated_worker=Worker(name=manager) if manager else None)
+
+
+def _candidates(bundle: dict[str, Any]) -> list[Candidate]:
+    resources = [e["resource"] for e in bundle.get("entry", []) if isinstance(e.get("resource"), dict)]
+    episodes: dict[str, list[dict[str, Any]]] = {}
+    for resource in resources:
+        if resource.get("resourceType") == "EpisodeOfCare":
+            patient = reference_id((resource.get("patient") or {}).get("reference"), "Patient")
+            if patient:
+                episodes.setdefault(patient, []).append(resource)
+    found = []
+    for patient in resources:
+        if patient.get("resourceType") != "Patient" or not patient.get("id"):
+            continue
+        names = patient.get("name", [])
+        primary = _primary_name(names)
+        name = _name_text(primary) if primary else ""
+        aliases = []
+        for other in names:
+            text = _name_text(other)
+            if other is not primary and text and text != name and text not in aliases:
+                aliases.append(text)
+        nhs = next((i.get("value") for i in patient.get("identifier", [])
+                    if i.get("system") == NHS_NUMBER_SYSTEM and i.get("value")), None)
+        found.append(Candidate(
+            record=patient["id"], name=name, dob=_full_date(patient.get("birthDate")),
+            nhs_number=nhs, aliases=aliases, involvement=_involvement(episodes.get(patient["id"], [])),
+        ))
+    return found
+
+
+def _receipt_id(response: httpx.Response, resource_type: str) -> str:
+    if response.content:
+        body = response.json()
+        if body.get("resourceType") == resource_type and body.get("id"):
+            return str(body["id"])
+    # A server answering with Prefer: return=minimal still gives the Location.
+    found = reference_id(response.headers.get("location"), resource_type)
+    if not found:
+        raise ValueError(f"FHIR server created a {resource_type} but returned no id")
+    return found
+
+
+class SystmOneAdapter(Adapter):
+    name: ClassVar[str] = "systmone"
+    capabilities: ClassVar[frozenset[Action]] = frozenset({
+        "case_note", "alert", "expire_alert", "template_ticks", "upload_document", "delete_document",
+    })
+
+    # HTTP -------------------------------------------------------------------
+    def _url(self, path: str) -> str:
+        return f"{self.settings.base_url.rstrip('/')}/{path}"
+
+    def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        headers = {"Accept": FHIR_JSON}
+        if self.secret:
+            headers["Authorization"] = f"Bearer {self.secret}"
+        return {**headers, **(extra or {})}
+
+    async def _get(self, path: str, params: dict[str, str] | None = None,
+                   *, allow: tuple[int, ...] = ()) -> httpx.Response:
+        response = await self.http.get(self._url(path), params=params, headers=self._headers(),
+                                       timeout=self.settings.timeout)
+        if response.status_code not in allow:
+            response.raise_for_status()
+        return response
+
+    async def _search(self, resource_type: str, params: dict[str, str]) -> list[dict[str, Any]]:
+        """All resources of a search, following the server's paging links."""
+        response = await self._get(resource_type, params)
+        found: list[dict[str, Any]] = []
+        for _ in range(_MAX_PAGES):
+            bundle = response.json()
+            found.extend(e["resource"] for e in bundle.get("entry", [])
+                         if (e.get("resource") or {}).get("resourceType") == resource_type)
+            next_url = next((link.get("url") for link in bundle.get("link", [])
+                             if link.get("relation") == "next"), None)
+            if not next_url:
+                break
+            response = await self.http.get(next_url, headers=self._headers(), timeout=self.settings.timeout)
+            response.raise_for_status()
+        return found
+
+    async def _send(self, method: str, path: str, resource: dict[str, Any],
+                    headers: dict[str, str] | None = None) -> httpx.Response:
+        body = json.dumps(validated(resource)).encode()
+        response = await self.http.request(
+            method, self._url(path), content=body, timeout=self.settings.timeout,
+            headers=self._headers({"Content-Type": FHIR_JSON, "Prefer": "return=representation",
+                                   **(headers or {})}))
+        response.raise_for_status()
+        return response
+
+    async def _create(self, resource: dict[str, Any], marker: str) -> WriteReceipt:
+        resource_type = resource["resourceType"]
+        response = await self._send("POST", resource_type, resource,
+                                    {"If-None-Exist": f"identifier={MARKER_SYSTEM}|{marker}"})
+        return WriteReceipt(id=_receipt_id(response, resource_type))
+
+    # Look-ups -------------------------------------------------------------
+    async def find_people(self, query: PersonQuery) -> list[Candidate]:
+        params: dict[str, str]
+        if query.nhs_number:
+            params = {"identifier": f"{NHS_NUMBER_SYSTEM}|{query.nhs_number}"}
+        else:
+            params = {"family": query.family}
+            if query.dob:
+                params["birthdate"] = query.dob.isoformat()
+        params["_revinclude"] = "EpisodeOfCare:patient"
+        response = await self._get("Patient", params)
+        return _candidates(response.json())
+
+    async def get_record(self, record: str) -> Candidate | None:
+        # A search by _id rather than a read, so the episodes come in the same response.
+        response = await self._get("Patient", {"_id": record, "_revinclude": "EpisodeOfCare:patient"})
+        found = [c for c in _candidates(response.json()) if c.record == record]
+        return found[0] if found else None
+
+    # Writes -----------------------------------------------------------------
+    def _subject(self, record: str) -> dict[str, str]:
+        return {"reference": f"Patient/{record}"}
+
+    def _document(self, record: str, kind: str, title: str, marker: str, attachment: dict[str, Any],
+                  confidential: bool) -> dict[str, Any]:
+        resource: dict[str, Any] = {
+            "resourceType": "DocumentReference",
+            "identifier": [{"system": MARKER_SYSTEM, "value": marker}],
+            "status": "current",
+            "type": {"coding": [{"system": DOCUMENT_KIND_SYSTEM, "code": kind}]},
+            "subject": self._subject(record),
+            "date": _now(),
+            "content": [{"attachment": attachment}],
+        }
+        if title:
+            resource["description"] = title
+        if confidential:
+            resource["securityLabel"] = [{"coding": [restricted()]}]
+        return resource
+
+    async def write_case_note(self, record: str, note: CaseNote) -> WriteReceipt:
+        attachment = {"contentType": "text/plain; charset=utf-8",
+                      "data": base64.b64encode(note.text.encode()).decode("ascii")}
+        resource = self._document(record, CASE_NOTE, note.title, note.marker, attachment, note.confidential)
+        return await self._create(resource, note.marker)
+
+    async def upload_document(self, record: str, document: Document) -> WriteReceipt:
+        attachment = {
+            "contentType": document.media_type,
+            "data": base64.b64encode(document.content).decode("ascii"),
+            "title": document.filename,
+            "size": len(document.content),
+            "hash": base64.b64encode(hashlib.sha1(document.content).digest()).decode("ascii"),
+        }
+        # Documents reaching a patient record are safeguarding material: restricted unless told otherwise.
+        confidential = bool(getattr(document, "confidential", True))
+        resource = self._document(record, UPLOADED_DOCUMENT, document.title, document.marker, attachment,
+                                  confidential)
+        return await self._create(resource, document.marker)
+
+    async def add_alert(self, record: str, alert: Alert) -> WriteReceipt:
+        category = getattr(self.settings, "flag_category", None) or DEFAULT_FLAG_CATEGORY
+        coding = {"system": FLAG_CATEGORY_SYSTEM, "code": category}
+        if category in _CATEGORY_DISPLAY:
+            coding["display"] = _CATEGORY_DISPLAY[category]
+        resource: dict[str, Any] = {
+            "resourceType": "Flag",
+            "identifier": [{"system": MARKER_SYSTEM, "value": alert.marker}],
+            "status": "active",
+            "category": [{"coding": [coding]}],
+            "code": {"text": alert.text},
+            "subject": self._subject(record),
+            "period": {"start": dt.date.today().isoformat(), "end": alert.expires.isoformat()},
+        }
+        if alert.confidential:
+            resource["meta"] = {"security": [restricted()]}
+        return await self._create(resource, alert.marker)
+
+    async def list_alerts(self, record: str) -> list[RecordedAlert]:
+        flags = await self._search("Flag", {"subject": f"Patient/{record}"})
+        alerts = []
+        for flag in flags:
+            created_by = markers(flag.get("identifier"), creating_only=True)
+            alerts.append(RecordedAlert(
+                id=flag["id"],
+                text=(flag.get("code") or {}).get("text") or "",
+                expires=_full_date((flag.get("period") or {}).get("end", "")[:10]),
+                status=flag.get("status", "active"),
+                marker=created_by[0] if created_by else None,
+            ))
+        return alerts
+
+    async def _mark_ended(self, record: str, resource_type: str, resource_id: str, marker: str,
+                          *, gone_ok: bool, end: Any) -> WriteReceipt:
+        """Read, change and write back one resource, adding ``marker`` as a secondary identifier."""
+        response = await self._get(f"{resource_type}/{resource_id}",
+                                   allow=_DOCUMENT_GONE if gone_ok else ())
+        if response.status_code in _DOCUMENT_GONE:
+            return WriteReceipt(id=resource_id)
+        resource = response.json()
+        subject = reference_id((resource.get("subject") or {}).get("reference"), "Patient")
+        if subject != record:
+            raise ValueError(f"{resource_type}/{resource_id} belongs to Patient/{subject}, not Patient/{record}")
+        if marker in markers(resource.get("identifier")):
+            return WriteReceipt(id=resource_id)
+        resource.setdefault("identifier", []).append(
+            {"use": "secondary", "system": MARKER_SYSTEM, "value": marker})
+        end(resource)
+        headers = {"If-Match": response.headers["etag"]} if "etag" in response.headers else {}
+        await self._send("PUT", f"{resource_type}/{resource_id}", resource, headers)
+        return WriteReceipt(id=resource_id)
+
+    async def expire_alert(self, record: str, alert_id: str, ended: dt.date, marker: str) -> WriteReceipt:
+        def end(flag: dict[str, Any]) -> None:
+            # A flag someone already ended keeps its own end date.
+            if flag.get("status") == "active":
+                flag["status"] = "inactive"
+                flag.setdefault("period", {})["end"] = ended.isoformat()
+
+        return await self._mark_ended(record, "Flag", alert_id, marker, gone_ok=False, end=end)
+
+    async def delete_document(self, record: str, document_id: str, marker: str) -> WriteReceipt:
+        # Retracted as entered-in-error rather than DELETEd: the record keeps an audit trail, as NHS
+        # record keeping expects, and the retraction carries the marker that find_write looks for.
+        def end(document: dict[str, Any]) -> None:
+            document["status"] = "entered-in-error"
+
+        return await self._mark_ended(record, "DocumentReference", document_id, marker, gone_ok=True, end=end)
+
+    async def tick_template(self, record: str, entry: TemplateEntry) -> WriteReceipt:
+        items: list[dict[str, Any]] = []
+        if entry.text:
+            items.append({"linkId": NOTE_LINK_ID, "answer": [{"valueString": entry.text}]})
+        taken: set[str] = set()
+        for box in entry.boxes:
+            items.append({"linkId": slug(box, taken), "text": box, "answer": [{"valueBoolean": True}]})
+        resource: dict[str, Any] = {
+            "resourceType": "QuestionnaireResponse",
+            "identifier": {"system": MARKER_SYSTEM, "value": entry.marker},
+            "questionnaire": getattr(self.settings, "template_questionnaire", None) or DEFAULT_QUESTIONNAIRE,
+            "status": "completed",
+            "subject": self._subject(record),
+            "authored": _now(),
+            "item": items,
+        }
+        if entry.confidential:
+            resource["meta"] = {"security": [restricted()]}
+        return await self._create(resource, entry.marker)
+
+    # Reconciliation ---------------------------------------------------------
+    async def find_write(self, record: str | None, action: Action, marker: str) -> WriteReceipt | None:
+        resource_type = {
+            "case_note": "DocumentReference", "upload_document": "DocumentReference",
+            "delete_document": "DocumentReference", "alert": "Flag", "expire_alert": "Flag",
+            "template_ticks": "QuestionnaireResponse",
+        }.get(action)
+        if resource_type is None:
+            raise Unsupported(action)
+        params = {"identifier": f"{MARKER_SYSTEM}|{marker}"}
+        if record is not None:
+            params["subject"] = f"Patient/{record}"
+        for resource in await self._search(resource_type, params):
+            status = resource.get("status")
+            if action == "expire_alert" and status == "active":
+                continue
+            if action == "delete_document" and status != "entered-in-error":
+                continue
+            return WriteReceipt(id=resource["id"])
+        return None

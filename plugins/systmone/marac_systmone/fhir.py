@@ -1,0 +1,83 @@
+"""FHIR vocabulary shared by the SystmOne adapter and its emulator.
+
+The wire format is FHIR R4. fhir.resources 8 models R5 at its top level and
+R4B (4.3) in ``fhir.resources.R4B``; every resource this plugin exchanges
+(Patient, EpisodeOfCare, Flag, QuestionnaireResponse, DocumentReference,
+Bundle, OperationOutcome) is the same in R4 and R4B, while R5 differs (for
+example QuestionnaireResponse.identifier became a list), so payloads are
+built and validated with the R4B models.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fhir.resources.R4B import get_fhir_model_class
+
+FHIR_JSON = "application/fhir+json"
+NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
+# Every write carries the obligation id here; FHIR can search identifiers, so
+# the runner can ask later whether a write landed.
+MARKER_SYSTEM = "urn:marac:obligation"
+CONFIDENTIALITY_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-Confidentiality"
+FLAG_CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/flag-category"
+# Tells a case note from an uploaded document: both are DocumentReferences.
+DOCUMENT_KIND_SYSTEM = "urn:marac:document-kind"
+CASE_NOTE = "case-note"
+UPLOADED_DOCUMENT = "document"
+DEFAULT_QUESTIONNAIRE = "urn:marac:questionnaire:safeguarding-template"
+NOTE_LINK_ID = "note"
+
+
+def restricted() -> dict[str, Any]:
+    """The v3 Confidentiality code R: restricted to those caring for the patient."""
+    return {"system": CONFIDENTIALITY_SYSTEM, "code": "R", "display": "restricted"}
+
+
+def is_restricted(codings: list[dict[str, Any]] | None) -> bool:
+    return any(c.get("system") == CONFIDENTIALITY_SYSTEM and c.get("code") in ("R", "V")
+               for c in codings or [])
+
+
+def validated(resource: dict[str, Any]) -> dict[str, Any]:
+    """The resource as FHIR R4 JSON, after fhir.resources has checked it (raises if invalid)."""
+    model = get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+    return model.model_dump(mode="json", exclude_none=True)
+
+
+def slug(label: str, taken: set[str]) -> str:
+    """A linkId for a tick box label: lower-case words joined by dashes, unique in the response."""
+    base = re.sub(r"[^a-z0-9]+", "-", label.casefold()).strip("-") or "box"
+    candidate, n = base, 1
+    while candidate in taken or candidate == NOTE_LINK_ID:
+        n += 1
+        candidate = f"{base}-{n}"
+    taken.add(candidate)
+    return candidate
+
+
+def reference_id(reference: str | None, resource_type: str) -> str | None:
+    """``Patient/X``, ``https://host/fhir/Patient/X`` or ``Patient/X/_history/2`` -> ``X``."""
+    if not reference:
+        return None
+    parts = reference.rstrip("/").split("/")
+    if "_history" in parts:
+        parts = parts[: parts.index("_history")]
+    if len(parts) >= 2 and parts[-2] == resource_type:
+        return parts[-1]
+    return None
+
+
+def markers(identifiers: list[dict[str, Any]] | dict[str, Any] | None, *,
+            creating_only: bool = False) -> list[str]:
+    """The obligation markers among a resource's identifiers (R4 has single and list forms).
+
+    A later change (expiring a Flag, retracting a document) adds its marker with
+    ``use: secondary``; ``creating_only`` leaves those out.
+    """
+    if isinstance(identifiers, dict):
+        identifiers = [identifiers]
+    return [i["value"] for i in identifiers or []
+            if i.get("system") == MARKER_SYSTEM and i.get("value")
+            and not (creating_only and i.get("use") == "secondary")]
