@@ -47,6 +47,8 @@ class SandboxEndpoints:
 
     urls: dict[str, str] = field(default_factory=dict)
     smtp: tuple[str, int] | None = None
+    # The mail catcher's read-back API, so the email adapter can reconcile after a crash.
+    mailbox: str | None = None
 
 
 class _Faults:
@@ -155,6 +157,11 @@ class SandboxHost:
             port = sock.getsockname()[1]
             endpoints.urls[name] = f"http://127.0.0.1:{port}{emulator.base_path()}"
         endpoints.smtp = self.mail.start()
+        sock = _loopback_socket()
+        thread = _ServerThread(self.mail.readback_app(), sock)
+        thread.start()
+        self._threads.append(thread)
+        endpoints.mailbox = f"http://127.0.0.1:{sock.getsockname()[1]}"
         deadline = time.monotonic() + 10
         while not all(t.server.started for t in self._threads):
             if time.monotonic() > deadline:

@@ -14,6 +14,10 @@ import threading
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 from marac_core.sandbox.store import EmulatorStore
 
@@ -88,6 +92,13 @@ class MailCatcher:
         ]
         return {"messages": messages, "requests": self.store.requests()}
 
-    def find(self, marker: str) -> dict[str, Any] | None:
-        found = self.store.find("messages", marker=marker)
-        return found[0] if found else None
+    def readback_app(self) -> Starlette:
+        """A mailbox API: GET /messages?marker=... lists the messages carrying that marker."""
+
+        async def messages(request: Request) -> JSONResponse:
+            marker = request.query_params.get("marker")
+            found = self.store.find("messages", marker=marker) if marker else self.store.all("messages")
+            return JSONResponse({"messages": [{"message_id": m.get("message_id"), "marker": m.get("marker")}
+                                              for m in found]})
+
+        return Starlette(routes=[Route("/messages", messages)])

@@ -1,0 +1,64 @@
+"""Due times: meeting start, working days on England's bank holidays, 12-month expiry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from zoneinfo import ZoneInfo
+
+UK = ZoneInfo("Europe/London")
+DEFAULT_MEETING_TIME = dt.time(9, 0)
+END_OF_DAY = dt.time(17, 0)
+
+
+@cache
+def _bank_holidays(year: int) -> frozenset[dt.date]:
+    import holidays
+
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+
+
+def is_working_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+
+
+def at(day: dt.date, time: dt.time) -> dt.datetime:
+    """A UK local wall-clock time as an aware datetime."""
+    return dt.datetime.combine(day, time, tzinfo=UK)
+
+
+def meeting_start(day: dt.date, time: dt.time | None) -> dt.datetime:
+    return at(day, time or DEFAULT_MEETING_TIME)
+
+
+def add_working_days(day: dt.date, count: int) -> dt.date:
+    step = 1 if count >= 0 else -1
+    remaining = abs(count)
+    while remaining:
+        day += dt.timedelta(days=step)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def end_of_week(day: dt.date) -> dt.datetime:
+    """Close of business on the last working day of the week (Monday to Sunday) containing ``day``."""
+    last = day + dt.timedelta(days=6 - day.weekday())
+    while not is_working_day(last) and last > day:
+        last -= dt.timedelta(days=1)
+    return at(max(last, day), END_OF_DAY)
+
+
+def next_working_day_end(day: dt.date) -> dt.datetime:
+    return at(add_working_days(day, 1), END_OF_DAY)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for last_day in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, last_day))
+        except ValueError:
+            continue
+    raise ValueError(day)

@@ -1,0 +1,196 @@
+"""The ``marac`` command: thin wiring over the core. Imports are lazy to keep start-up fast."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail_cleanly(command: F) -> F:
+    """Bad input: one line on stderr naming the file and field, exit code 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from marac_core.errors import InputError, PluginError
+
+        try:
+            return command(*args, **kwargs)
+        except InputError as error:
+            click.echo(f"marac: {error}", err=True)
+            sys.exit(2)
+        except PluginError as error:
+            click.echo(f"marac: plugin error: {error}", err=True)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def run_options(command: F) -> F:
+    options = [
+        click.argument("meeting", type=click.Path(path_type=Path)),
+        click.option("--procedure", help="Procedure to follow (overrides meeting.procedure)."),
+        click.option("--phase", type=click.Choice(["before", "after", "followup"]),
+                     help="Which phase to plan (default: before the meeting day, after from it)."),
+        click.option("--on", "on", callback=_iso_date, metavar="YYYY-MM-DD", help="The day to act as of."),
+        click.option("--sandbox", type=click.Path(path_type=Path), metavar="RECORDS_FILE",
+                     help="Run against the built-in emulators seeded from this records file."),
+        click.option("--state", type=click.Path(path_type=Path), metavar="DIR",
+                     help="The runner's ledger (and sandbox data under DIR/sandbox/)."),
+        click.option("--concurrency", type=int, default=8, show_default=True,
+                     help="Requests in flight per system."),
+        click.option("--config", type=click.Path(path_type=Path), help="Configuration file (TOML)."),
+        click.option("--json", "as_json", is_flag=True, help="Print JSON."),
+        click.option("--sandbox-latency-ms", type=float, default=0.0, help="Sandbox: delay per request."),
+        click.option("--sandbox-fault-rate", type=float, default=0.0,
+                     help="Sandbox: share of requests answered with a transient fault."),
+        click.option("--sandbox-seed", type=int, help="Sandbox: seed for the faults."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _options(kwargs: dict[str, Any]) -> Any:
+    from marac_core.runner import RunOptions
+
+    return RunOptions(
+        meeting=kwargs["meeting"], procedure=kwargs["procedure"], phase=kwargs["phase"], on=kwargs["on"],
+        sandbox=kwargs["sandbox"], state=kwargs["state"], concurrency=kwargs["concurrency"],
+        config=kwargs["config"], sandbox_latency_ms=kwargs["sandbox_latency_ms"],
+        sandbox_fault_rate=kwargs["sandbox_fault_rate"], sandbox_seed=kwargs["sandbox_seed"],
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="marac-core", prog_name="marac")
+def main() -> None:
+    """Carry out a MARAC representative's record-keeping in the agency's record systems."""
+
+
+@main.command()
+@run_options
+@_fail_cleanly
+def plan(**kwargs: Any) -> None:
+    """Look people up and print what must be done. Writes nothing to any record system."""
+    import asyncio
+
+    from marac_core.planning import make_plan
+    from marac_core.runner import open_run
+
+    with open_run(_options(kwargs)) as run:
+        async def go() -> Any:
+            systems = run.connect()
+            try:
+                return await make_plan(run.meeting, run.procedure, run.phase, run.on, systems, kwargs["meeting"])
+            finally:
+                await systems.aclose()
+
+        result = asyncio.run(go())
+    if kwargs["as_json"]:
+        click.echo(json.dumps(result.public(), indent=2, ensure_ascii=False))
+    else:
+        from marac_core.display import show_plan
+
+        show_plan(result)
+
+
+@main.command()
+@_fail_cleanly
+def adapters() -> None:
+    """List the installed adapters with their versions."""
+    from marac_core.display import show_adapters
+    from marac_core.plugins import load
+
+    show_adapters(load())
+
+
+@main.command()
+@click.option("--state", type=click.Path(path_type=Path), metavar="DIR",
+              help="Keep the demo's ledger and sandbox here (default: a temporary folder).")
+@_fail_cleanly
+def demo(state: Path | None) -> None:
+    """Run the whole job on the bundled example meetings, no set-up needed."""
+    from marac_core.demo import run_demo
+
+    run_demo(state)
+
+
+@main.group()
+def sandbox() -> None:
+    """The built-in emulators of the record systems."""
+
+
+@sandbox.command("dump")
+@click.option("--state", type=click.Path(path_type=Path), required=True, metavar="DIR")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_fail_cleanly
+def sandbox_dump(state: Path, as_json: bool) -> None:
+    """Print what the emulated systems hold."""
+    from marac_core.errors import InputError
+    from marac_core.runner import sandbox_only
+
+    if not (state / "sandbox").is_dir():
+        raise InputError(str(state), "no sandbox here (run plan or apply with --sandbox and --state first)")
+    with sandbox_only(None, state, serve=False) as host:
+        held = host.dump()
+    if as_json:
+        click.echo(json.dumps(held, indent=2, ensure_ascii=False, default=str))
+    else:
+        from marac_core.display import show_dump
+
+        show_dump(held)
+
+
+@sandbox.command("serve")
+@click.option("--sandbox", "records", type=click.Path(path_type=Path), required=True, metavar="RECORDS_FILE")
+@click.option("--state", type=click.Path(path_type=Path), required=True, metavar="DIR")
+@click.option("--sandbox-latency-ms", type=float, default=0.0)
+@click.option("--sandbox-fault-rate", type=float, default=0.0)
+@click.option("--sandbox-seed", type=int)
+@_fail_cleanly
+def sandbox_serve(records: Path, state: Path, sandbox_latency_ms: float, sandbox_fault_rate: float,
+                  sandbox_seed: int | None) -> None:
+    """Keep the emulators running on loopback until interrupted."""
+    import signal
+    import threading
+
+    from marac_core.runner import sandbox_only
+    from marac_core.sandbox.host import SandboxOptions
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    options = SandboxOptions(sandbox_latency_ms, sandbox_fault_rate, sandbox_seed)
+    with sandbox_only(records, state, options) as host:
+        endpoints = host.endpoints  # type: ignore[attr-defined]
+        for name, url in sorted(endpoints.urls.items()):
+            click.echo(f"{name} {url}")
+        host_name, port = endpoints.smtp
+        click.echo(f"email {host_name}:{port}")
+        sys.stdout.flush()
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

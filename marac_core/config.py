@@ -1,0 +1,83 @@
+"""The runner's configuration: a TOML file of per-system settings, never secrets.
+
+    [systems.systmone]
+    base_url = "https://integration.example.nhs.uk/fhir"
+    username = "marac-rep"
+    timeout = 30
+    mode = "api"            # or "manual": a worklist the rep carries out by hand
+
+    [email]
+    host = "smtp.example.org"
+    port = 587
+    from_address = "marac.rep@example.org"
+
+Secrets are held in the system keyring (``marac credentials set SYSTEM``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from marac_core.adapter import SystemSettings
+from marac_core.errors import InputError
+
+KEYRING_SERVICE = "marac"
+CONFIG_ENV = "MARAC_CONFIG"
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    systems: dict[str, SystemSettings] = Field(default_factory=dict)
+    email: SystemSettings = Field(default_factory=SystemSettings)
+
+
+def default_config_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("marac")) / "config.toml"
+
+
+def default_state_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("marac"))
+
+
+def load_config(path: Path | None) -> Config:
+    explicit = path is not None or CONFIG_ENV in os.environ
+    path = path or Path(os.environ.get(CONFIG_ENV) or default_config_path())
+    if not path.exists():
+        if explicit:
+            raise InputError(str(path), "config file not found")
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), f"not valid TOML: {exc}") from None
+    for section in ("systems", "email"):
+        for key in ("password", "secret", "token"):
+            holder = data.get(section, {})
+            values = holder.values() if section == "systems" else [holder]
+            if any(isinstance(v, dict) and key in v for v in values):
+                raise InputError(str(path), f"secrets belong in the keyring (marac credentials set), not in config",
+                                 f"{section}.{key}")
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(p) for p in error["loc"])
+        raise InputError(str(path), error["msg"], field) from None
+
+
+def secret_for(system: str) -> str | None:
+    import keyring
+
+    try:
+        return keyring.get_password(KEYRING_SERVICE, system)
+    except Exception:  # noqa: BLE001 - no usable keyring backend is the same as no secret
+        return None

@@ -1,0 +1,82 @@
+"""Readable terminal output (rich) for plans, adapters and sandbox contents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from marac_core.planning import Plan
+from marac_core.plugins import Registry
+
+console = Console()
+
+
+def _short(text: str, width: int = 90) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def show_plan(plan: Plan, statuses: dict[str, str] | None = None) -> None:
+    m = plan.meeting.meeting
+    title = f"{m.area} MARAC {m.date.isoformat()} - {plan.procedure} - phase: {plan.phase}"
+    table = Table(title=title, show_lines=False, expand=False)
+    for column in ("Case", "Role", "Person", "System", "Record", "Action", "Due", "What"):
+        table.add_column(column, overflow="fold")
+    if statuses is not None:
+        table.add_column("Status")
+    for o in plan.obligations:
+        what = o.title + ": " + o.text if o.title else o.text
+        if o.waiting_for:
+            what = f"[waiting for {o.waiting_for}] " + what
+        row = [o.case, o.role or "", o.person or "", o.system, o.record or "", o.action,
+               o.due.strftime("%d %b %H:%M") if o.due else "", _short(what)]
+        if statuses is not None:
+            row.append(statuses.get(o.id, ""))
+        table.add_row(*row)
+    console.print(table)
+    if plan.reviews:
+        reviews = Table(title="Matches for a person to review (nothing is written to these records)")
+        for column in ("Case", "Role", "Person", "System", "Reason", "Candidates"):
+            reviews.add_column(column)
+        for r in plan.reviews:
+            reviews.add_row(r.case, r.role, r.person, r.system, r.reason,
+                            ", ".join(f"{c['record']} ({c['score']:.2f})" for c in r.candidates))
+        console.print(reviews)
+    for failure in plan.failures:
+        console.print(f"[red]Look-up failed[/red]: case {failure.case}, {failure.role} on {failure.system}: "
+                      f"{failure.reason}")
+    for warning in plan.warnings:
+        console.print(f"[yellow]Warning[/yellow]: {warning}")
+
+
+def show_adapters(registry: Registry) -> None:
+    table = Table(title="Installed adapters")
+    for column in ("Name", "Version", "System", "Plugin"):
+        table.add_column(column)
+    for name, reg in sorted(registry.adapters.items()):
+        table.add_row(name, reg.version, reg.title, "built in" if reg.builtin else registry.sources[name])
+    console.print(table)
+    procedures = Table(title="Procedures")
+    procedures.add_column("Name")
+    procedures.add_column("Title")
+    for name, procedure in sorted(registry.procedures.items()):
+        procedures.add_row(name, procedure.title)
+    console.print(procedures)
+
+
+def show_dump(held: dict[str, Any]) -> None:
+    for system, contents in held.items():
+        table = Table(title=f"{system} ({contents.get('requests', 0)} requests answered)")
+        for column in ("Kind", "Record", "Content"):
+            table.add_column(column, overflow="fold")
+        for kind, items in contents.items():
+            if not isinstance(items, list):
+                continue
+            for item in items:
+                record = str(item.get("record") or ", ".join(item.get("to") or []))
+                content = item.get("text") or item.get("subject") or item.get("title") or ""
+                extra = f" (expires {item['expires']}, {item.get('status')})" if item.get("expires") else ""
+                table.add_row(kind, record, _short(str(content), 80) + extra)
+        console.print(table)

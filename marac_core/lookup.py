@@ -1,0 +1,78 @@
+"""Looking people up: one search per person per system per run, then matching."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+
+import httpx
+
+from marac_core.matching import Match, ScoredCandidate, match_person
+from marac_core.model import Person
+from marac_core.procedures.base import Listed, Lookup
+from marac_core.records import Candidate, PersonQuery
+from marac_core.systems import Systems
+
+
+def query_for(person: Person, system: str) -> PersonQuery:
+    parts = person.name.replace(",", " ").split()
+    family = parts[-1] if parts else person.name
+    given = " ".join(parts[:-1])
+    return PersonQuery(name=person.name, family=family.title() if family.isupper() else family, given=given,
+                       dob=person.dob, nhs_number=person.nhs_number, aliases=person.aliases,
+                       known_record=person.identifiers.get(system))
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, httpx.HTTPStatusError):
+        return f"{error.response.status_code} from the system"
+    return type(error).__name__
+
+
+class LookupRun:
+    """Searches made within one run, shared by every case that lists the same person."""
+
+    def __init__(self, systems: Systems) -> None:
+        self.systems = systems
+        self._searches: dict[tuple[str, str], asyncio.Task[list[Candidate]]] = {}
+
+    def _search(self, system: str, person: Person) -> asyncio.Task[list[Candidate]]:
+        query = query_for(person, system)
+        key = (system, query.model_dump_json())
+        if key not in self._searches:
+            self._searches[key] = asyncio.ensure_future(self._fetch(system, query))
+        return self._searches[key]
+
+    async def _fetch(self, system: str, query: PersonQuery) -> list[Candidate]:
+        connected = self.systems[system]
+        if query.known_record:
+            found = await connected.call(lambda a: a.get_record(query.known_record or ""))
+            if found is not None:
+                return [found]
+        return await connected.call(lambda a: a.find_people(query))
+
+    async def look_up(self, listed: Listed, system: str) -> Lookup:
+        if system not in self.systems or self.systems[system].manual:
+            return Lookup("not_installed")
+        try:
+            candidates = await self._search(system, listed.person)
+        except Exception as error:  # noqa: BLE001 - a failed look-up is reported, never fatal to the plan
+            return Lookup("failed", error=_describe(error))
+        match = match_person(listed.person, candidates, listed.person.identifiers.get(system))
+        return Lookup(match.status, match=match)
+
+    async def all(self, wanted: Iterable[tuple[Listed, str]]) -> dict[tuple[str, str, str], Lookup]:
+        pairs = list(wanted)
+        results = await asyncio.gather(*(self.look_up(listed, system) for listed, system in pairs))
+        return {(listed.case.ref, listed.key, system): result
+                for (listed, system), result in zip(pairs, results)}
+
+
+def confirmed(match: Match, record: str, candidates: list[Candidate]) -> Lookup:
+    """A review the rep has confirmed: the chosen record is used."""
+    chosen = next((c for c in candidates if c.record == record), None)
+    if chosen is None:
+        return Lookup("review", match=match)
+    return Lookup("matched", match=Match(status="matched", candidate=chosen,
+                                         scored=[ScoredCandidate(record=record, score=1.0,
+                                                                 reasons=["confirmed by the rep"])]))

@@ -1,0 +1,101 @@
+"""Meeting + look-ups + procedure -> plan. Writes nothing to any record system."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from marac_core.errors import InputError
+from marac_core.lookup import LookupRun
+from marac_core.model import MeetingFile
+from marac_core.obligations import Obligation, Phase
+from marac_core.plugins import Registry
+from marac_core.procedures.base import Lookup, PlanContext, Procedure
+from marac_core.systems import Systems
+
+
+@dataclass
+class Review:
+    case: str
+    role: str
+    person: str
+    system: str
+    reason: str
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+
+    def public(self) -> dict[str, Any]:
+        return {"case": self.case, "role": self.role, "person": self.person, "system": self.system,
+                "reason": self.reason, "candidates": self.candidates}
+
+
+@dataclass
+class Plan:
+    meeting: MeetingFile
+    procedure: str
+    phase: Phase
+    obligations: list[Obligation]
+    reviews: list[Review]
+    failures: list[Review]
+    warnings: list[str]
+
+    def public(self) -> dict[str, Any]:
+        m = self.meeting.meeting
+        return {
+            "meeting": {"area": m.area, "date": m.date.isoformat(), "procedure": self.procedure},
+            "phase": self.phase,
+            "obligations": [o.public() for o in self.obligations],
+            "reviews": [r.public() for r in self.reviews],
+            "lookup_failures": [f.public() for f in self.failures],
+            "warnings": self.warnings,
+        }
+
+
+def choose_procedure(registry: Registry, meeting: MeetingFile, override: str | None, source: str) -> Procedure:
+    name = override or meeting.meeting.procedure
+    known = ", ".join(sorted(registry.procedures))
+    if not name:
+        raise InputError(source, f"no procedure given (use --procedure; known: {known})", "meeting.procedure")
+    if name not in registry.procedures:
+        where = None if override else "meeting.procedure"
+        source_name = "--procedure" if override else source
+        raise InputError(source_name, f"unknown procedure {name!r} (known: {known})", where)
+    return registry.procedures[name]
+
+
+def default_phase(meeting: MeetingFile, on: dt.date) -> Phase:
+    return "before" if on < meeting.meeting.date else "after"
+
+
+async def make_plan(
+    meeting: MeetingFile,
+    procedure: Procedure,
+    phase: Phase,
+    on: dt.date,
+    systems: Systems,
+    source: Path | None = None,
+) -> Plan:
+    wanted = list(procedure.people(meeting, phase))
+    lookups = await LookupRun(systems).all(wanted)
+    context = PlanContext(meeting=meeting, procedure=procedure.name, phase=phase, on=on,
+                          installed=frozenset(n for n in systems.names if not systems[n].manual),
+                          lookups=lookups, source_dir=source.parent if source else None)
+    obligations = procedure.plan(context)
+    obligations.sort(key=lambda o: (_case_order(meeting, o.case), o.due or context.start, o.rule, o.id))
+    reviews, failures = [], []
+    for listed, system in wanted:
+        found: Lookup = lookups[(listed.case.ref, listed.key, system)]
+        if found.status == "review" and found.match is not None:
+            reviews.append(Review(listed.case.ref, listed.role, listed.person.name, system,
+                                  found.match.reason or "needs review",
+                                  [{"record": s.record, "score": s.score, "reasons": s.reasons}
+                                   for s in found.match.scored]))
+        elif found.status == "failed":
+            failures.append(Review(listed.case.ref, listed.role, listed.person.name, system,
+                                   f"look-up failed: {found.error}"))
+    return Plan(meeting, procedure.name, phase, obligations, reviews, failures, procedure.warnings(context))
+
+
+def _case_order(meeting: MeetingFile, ref: str) -> int:
+    return next((i for i, c in enumerate(meeting.cases) if c.ref == ref), len(meeting.cases))
