@@ -1,0 +1,1 @@
+"""pytest plugin of the adapter conformance kit (fixtures land here with the kit)."""
