@@ -6,9 +6,12 @@ Kept import-light: the adapter and emulator modules load only when used.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from marac_core.adapter import AdapterRegistration
 from marac_core.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from marac_core.adapter import AdapterRegistration
 
 __version__ = "0.1.0"
 
@@ -37,6 +40,8 @@ def _emulator() -> type:
 
 @hookimpl
 def marac_register_adapters(register: Callable[[AdapterRegistration], None]) -> None:
+    from marac_core.adapter import AdapterRegistration
+
     register(AdapterRegistration(
         name="livelink",
         version=__version__,
