@@ -42,8 +42,12 @@ def is_restricted(codings: list[dict[str, Any]] | None) -> bool:
 
 def validated(resource: dict[str, Any]) -> dict[str, Any]:
     """The resource as FHIR R4 JSON, after fhir.resources has checked it (raises if invalid)."""
-    model = get_fhir_model_class(resource["resourceType"]).model_validate(resource)
-    return model.model_dump(mode="json", exclude_none=True)
+    cls = get_fhir_model_class(resource["resourceType"])
+    dumped = cls.model_validate(resource).model_dump(mode="json", exclude_none=True)
+    # fhir.resources lets an explicit null stand in for a required element; once nulls are
+    # dropped the element is missing, so check the JSON that actually goes on the wire.
+    cls.model_validate(dumped)
+    return dumped
 
 
 def slug(label: str, taken: set[str]) -> str:
