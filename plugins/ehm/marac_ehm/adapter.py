@@ -1,0 +1,179 @@
+"""The EHM adapter: speaks the gateway contract in openapi.yaml.
+
+It only translates the core's calls into requests. Every write sends the
+obligation's marker as ``external_ref`` (or ``deleted_ref`` when deleting a
+document), which ``find_write`` searches. EHM takes no alerts here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+import httpx
+
+from marac_core.adapter import Action, Adapter, SystemSettings, Unsupported
+from marac_core.records import (
+    Candidate,
+    CaseNote,
+    Document,
+    Involvement,
+    PersonQuery,
+    WriteReceipt,
+)
+
+# Renew a token this long before the gateway says it expires, to avoid a wasted 401.
+_TOKEN_MARGIN_S = 30.0
+
+
+def _surname(name: str) -> str:
+    """The surname in "Sarah JONES" or "JONES, Sarah"."""
+    if "," in name:
+        return name.split(",", 1)[0].strip()
+    parts = name.split()
+    return parts[-1] if parts else ""
+
+
+def _candidate(person: dict[str, Any]) -> Candidate:
+    return Candidate(
+        record=person["id"],
+        name=person["name"],
+        dob=person.get("dob"),
+        nhs_number=person.get("nhs_number"),
+        aliases=person.get("aliases") or [],
+        involvement=Involvement.model_validate(person.get("involvement") or {}),
+    )
+
+
+class EhmAdapter(Adapter):
+    """Liquidlogic Early Help Module, through its marac gateway."""
+
+    name: ClassVar[str] = "ehm"
+    capabilities: ClassVar[frozenset[Action]] = frozenset({"case_note", "upload_document", "delete_document"})
+
+    def __init__(self, settings: SystemSettings, http: httpx.AsyncClient, secret: str | None = None) -> None:
+        super().__init__(settings, http, secret)
+        self._token: str | None = None
+        self._token_expires = 0.0
+        self._token_lock: asyncio.Lock | None = None
+
+    # HTTP -------------------------------------------------------------------------
+    def _url(self, *parts: str) -> str:
+        return "/".join([self.settings.base_url.rstrip("/"), *(quote(p, safe="") for p in parts)])
+
+    async def _login(self, stale: str | None) -> str:
+        # One login at a time; a caller whose token was already replaced reuses the new one.
+        if self._token_lock is None:
+            self._token_lock = asyncio.Lock()
+        async with self._token_lock:
+            if self._token is not None and self._token != stale and time.monotonic() < self._token_expires:
+                return self._token
+            response = await self.http.post(
+                self._url("auth", "token"),
+                data={"username": self.settings.username or "", "password": self.secret or ""},
+                headers={"Accept": "application/json"},
+                timeout=self.settings.timeout,
+            )
+            response.raise_for_status()
+            body = response.json()
+            self._token = str(body["access_token"])
+            self._token_expires = time.monotonic() + float(body.get("expires_in", 300)) - _TOKEN_MARGIN_S
+            return self._token
+
+    async def _send(self, method: str, parts: tuple[str, ...], token: str, **kwargs: Any) -> httpx.Response:
+        return await self.http.request(
+            method, self._url(*parts), headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            timeout=self.settings.timeout, **kwargs)
+
+    async def _request(self, method: str, parts: tuple[str, ...], **kwargs: Any) -> httpx.Response:
+        """An authenticated request; on 401 (token expired or revoked) log in again once and repeat it."""
+        token = self._token if self._token and time.monotonic() < self._token_expires else None
+        if token is None:
+            token = await self._login(stale=None)
+        response = await self._send(method, parts, token, **kwargs)
+        if response.status_code == 401:
+            token = await self._login(stale=token)
+            response = await self._send(method, parts, token, **kwargs)
+        return response
+
+    async def _json(self, method: str, parts: tuple[str, ...], **kwargs: Any) -> Any:
+        response = await self._request(method, parts, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    # Look-ups -----------------------------------------------------------------------
+    async def find_people(self, query: PersonQuery) -> list[Candidate]:
+        families: list[str] = []
+        for family in [query.family, *(_surname(a) for a in query.aliases)]:
+            if family and family.casefold() not in {f.casefold() for f in families}:
+                families.append(family)
+        params: list[tuple[str, str]] = [("family", f) for f in families]
+        if query.given:
+            params.append(("given", query.given))
+        if query.dob:
+            params.append(("dob", query.dob.isoformat()))
+        if query.nhs_number:
+            params.append(("nhs_number", query.nhs_number))
+        body = await self._json("GET", ("people",), params=params)
+        return [_candidate(p) for p in body["items"]]
+
+    async def get_record(self, record: str) -> Candidate | None:
+        response = await self._request("GET", ("people", record))
+        if response.status_code == 404:
+            return None
+        response.raise_for_status()
+        return _candidate(response.json())
+
+    # Writes -------------------------------------------------------------------------
+    async def write_case_note(self, record: str, note: CaseNote) -> WriteReceipt:
+        body = await self._json("POST", ("people", record, "case-notes"), json={
+            "title": note.title, "text": note.text, "copy_to": list(note.copy_to),
+            "external_ref": note.marker, "confidential": note.confidential, "section": note.section})
+        return WriteReceipt(id=body["id"])
+
+    async def upload_document(self, record: str, document: Document) -> WriteReceipt:
+        # Document has no confidentiality field yet: MARAC papers are restricted unless said otherwise.
+        fields = {"title": document.title, "external_ref": document.marker,
+                  "confidential": "true" if getattr(document, "confidential", True) else "false"}
+        case_note_id = getattr(document, "case_note_id", None)
+        if case_note_id:
+            fields["case_note_id"] = str(case_note_id)
+        body = await self._json("POST", ("people", record, "documents"), data=fields,
+                                files={"file": (document.filename, document.content, document.media_type)})
+        return WriteReceipt(id=body["id"])
+
+    async def delete_document(self, record: str, document_id: str, marker: str) -> WriteReceipt:
+        response = await self._request("DELETE", ("people", record, "documents", document_id),
+                                       params={"deleted_ref": marker})
+        response.raise_for_status()
+        return WriteReceipt(id=document_id)
+
+    # Reconciliation -------------------------------------------------------------------
+    # action -> (collection, query that finds the write by its marker's field)
+    _FIND: ClassVar[dict[str, tuple[str, dict[str, str], str]]] = {
+        "case_note": ("case-notes", {}, "external_ref"),
+        "upload_document": ("documents", {"status": "all"}, "external_ref"),
+        "delete_document": ("documents", {"status": "deleted"}, "deleted_ref"),
+    }
+
+    async def find_write(self, record: str | None, action: Action, marker: str) -> WriteReceipt | None:
+        if action not in self._FIND:
+            raise Unsupported(action)
+        if record is None:
+            raise ValueError(f"ehm needs the record to find a {action} write")
+        collection, params, field = self._FIND[action]
+        body = await self._json("GET", ("people", record, collection), params={**params, field: marker})
+        items = body["items"]
+        return WriteReceipt(id=items[0]["id"]) if items else None
+
+    async def aclose(self) -> None:
+        if self._token is None:
+            return
+        token, self._token = self._token, None
+        try:
+            await self.http.delete(self._url("auth", "token"), headers={"Authorization": f"Bearer {token}"},
+                                   timeout=self.settings.timeout)
+        except httpx.HTTPError:
+            pass  # logging out is a courtesy: the token expires anyway
