@@ -414,3 +414,15 @@ async def test_errors_reach_the_core_as_status_errors() -> None:
             await adapter.get_record("S1-9001")
         assert busy.value.response.status_code == 503
     await client.aclose()
+
+
+@pytest.mark.asyncio
+async def test_flag_category_is_configurable() -> None:
+    adapter, client = make(flag_category="behavioral")
+    with respx.mock(assert_all_called=True) as router:
+        route = router.post(host=HOST, path="/fhir/Flag").mock(return_value=created("Flag"))
+        await adapter.add_alert("S1-9001", Alert(text="x", expires=dt.date(2027, 1, 1), marker="m"))
+    assert body(route.calls.last.request)["category"] == [{"coding": [{
+        "system": "http://terminology.hl7.org/CodeSystem/flag-category", "code": "behavioral",
+        "display": "Behavioral"}]}]
+    await client.aclose()
