@@ -26,6 +26,7 @@ import datetime as dt
 import hashlib
 import json
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 import httpx
 
@@ -204,7 +205,8 @@ class SystmOneAdapter(Adapter):
     async def _create(self, resource: dict[str, Any], marker: str) -> WriteReceipt:
         resource_type = resource["resourceType"]
         response = await self._send("POST", resource_type, resource,
-                                    {"If-None-Exist": f"identifier={MARKER_SYSTEM}|{marker}"})
+                                    # The header's value is a query string, so the marker is URL-encoded.
+                                    {"If-None-Exist": "identifier=" + quote(f"{MARKER_SYSTEM}|{marker}", safe=":|")})
         return WriteReceipt(id=_receipt_id(response, resource_type))
 
     # Look-ups -------------------------------------------------------------
