@@ -62,6 +62,8 @@ def run_options(command: F) -> F:
         click.option("--sandbox-fault-rate", type=float, default=0.0,
                      help="Sandbox: share of requests answered with a transient fault."),
         click.option("--sandbox-seed", type=int, help="Sandbox: seed for the faults."),
+        click.option("--ledger", metavar="URL",
+                     help="A shared ledger, e.g. postgresql://host/db (default: SQLite under --state)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -76,6 +78,7 @@ def _options(kwargs: dict[str, Any]) -> Any:
         sandbox=kwargs["sandbox"], state=kwargs["state"], concurrency=kwargs["concurrency"],
         config=kwargs["config"], sandbox_latency_ms=kwargs["sandbox_latency_ms"],
         sandbox_fault_rate=kwargs["sandbox_fault_rate"], sandbox_seed=kwargs["sandbox_seed"],
+        ledger=kwargs["ledger"],
     )
 
 
@@ -92,24 +95,89 @@ def plan(**kwargs: Any) -> None:
     """Look people up and print what must be done. Writes nothing to any record system."""
     import asyncio
 
-    from marac_core.planning import make_plan
+    from marac_core import session
     from marac_core.runner import open_run
 
     with open_run(_options(kwargs)) as run:
-        async def go() -> Any:
-            systems = run.connect()
-            try:
-                return await make_plan(run.meeting, run.procedure, run.phase, run.on, systems, kwargs["meeting"])
-            finally:
-                await systems.aclose()
-
-        result = asyncio.run(go())
+        ledger = session.ledger_for(run) if _ledger_exists(run) else None
+        try:
+            result = asyncio.run(session.plan(run, ledger))
+        finally:
+            if ledger is not None:
+                ledger.close()
     if kwargs["as_json"]:
         click.echo(json.dumps(result.public(), indent=2, ensure_ascii=False))
     else:
         from marac_core.display import show_plan
 
         show_plan(result)
+
+
+def _ledger_exists(run: Any) -> bool:
+    return bool(run.options.ledger) or (run.state_dir / "ledger.sqlite").exists()
+
+
+@main.command()
+@run_options
+@_fail_cleanly
+def apply(**kwargs: Any) -> None:
+    """Carry out the plan. Re-running it does nothing new; a killed run is completed by the next."""
+    import asyncio
+
+    from marac_core import session
+    from marac_core.runner import open_run
+
+    with open_run(_options(kwargs)) as run:
+        ledger = session.ledger_for(run)
+        try:
+            if kwargs["as_json"] or not sys.stdout.isatty():
+                applied = asyncio.run(session.apply(run, ledger))
+            else:
+                from rich.progress import Progress
+
+                with Progress(transient=True) as progress:
+                    applied = asyncio.run(session.apply(run, ledger, progress))
+        finally:
+            ledger.close()
+    if kwargs["as_json"]:
+        click.echo(json.dumps(applied.public(), indent=2, ensure_ascii=False))
+    else:
+        from marac_core.display import show_applied
+
+        show_applied(applied)
+    sys.exit(1 if applied.failed else 0)
+
+
+@main.command()
+@click.argument("meeting", type=click.Path(path_type=Path))
+@click.option("--procedure", help="Procedure (overrides meeting.procedure).")
+@click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
+@click.option("--ledger", metavar="URL")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_fail_cleanly
+def status(meeting: Path, procedure: str | None, state: Path | None, ledger: str | None, as_json: bool) -> None:
+    """Show each obligation's state and due time, from the ledger."""
+    from marac_core.status import meeting_status
+
+    rows = meeting_status(meeting, procedure, state, ledger)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+    else:
+        from marac_core.display import show_status
+
+        show_status(rows)
+
+
+@main.command()
+@click.argument("obligation_id")
+@click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
+@click.option("--ledger", metavar="URL")
+@_fail_cleanly
+def done(obligation_id: str, state: Path | None, ledger: str | None) -> None:
+    """Mark a manual step (or one checked by hand) as done."""
+    from marac_core.status import mark_done
+
+    click.echo(mark_done(obligation_id, state, ledger))
 
 
 @main.command()

@@ -80,3 +80,29 @@ def show_dump(held: dict[str, Any]) -> None:
                 extra = f" (expires {item['expires']}, {item.get('status')})" if item.get("expires") else ""
                 table.add_row(kind, record, _short(str(content), 80) + extra)
         console.print(table)
+
+
+STATUS_STYLE = {"done": "green", "already_done": "dim", "manual": "yellow", "failed": "red", "skipped": "cyan"}
+
+
+def show_applied(applied: Any) -> None:
+    from marac_core.execution import summary
+
+    statuses = {r.obligation.id: f"[{STATUS_STYLE[r.status]}]{r.status}[/]" for r in applied.results}
+    show_plan(applied.plan, statuses)
+    for result in applied.results:
+        if result.status == "failed":
+            console.print(f"[red]Failed[/red] {result.obligation.id} ({result.obligation.system} "
+                          f"{result.obligation.action}): {result.detail}")
+    counts = summary(applied.results)
+    console.print("  ".join(f"{name}: {count}" for name, count in counts.items()))
+
+
+def show_status(rows: list[dict[str, Any]]) -> None:
+    table = Table(title="Obligations in the ledger")
+    for column in ("Id", "Case", "Role", "System", "Record", "Action", "Due", "State"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(row["id"], row["case"], row["role"] or "", row["system"], row["record"] or "",
+                      row["action"], (row["due"] or "")[:16], row["state"])
+    console.print(table)

@@ -29,11 +29,19 @@ def _describe(error: BaseException) -> str:
     return type(error).__name__
 
 
-class LookupRun:
-    """Searches made within one run, shared by every case that lists the same person."""
+Decisions = dict[tuple[str, str, str], tuple[str, str | None]]
 
-    def __init__(self, systems: Systems) -> None:
+
+class LookupRun:
+    """Searches made within one run, shared by every case that lists the same person.
+
+    ``decisions`` are the rep's answers to earlier reviews, keyed by (case ref, person key, system):
+    ("confirm", record) or ("reject", None).
+    """
+
+    def __init__(self, systems: Systems, decisions: Decisions | None = None) -> None:
         self.systems = systems
+        self.decisions = decisions or {}
         self._searches: dict[tuple[str, str], asyncio.Task[list[Candidate]]] = {}
 
     def _search(self, system: str, person: Person) -> asyncio.Task[list[Candidate]]:
@@ -59,6 +67,9 @@ class LookupRun:
         except Exception as error:  # noqa: BLE001 - a failed look-up is reported, never fatal to the plan
             return Lookup("failed", error=_describe(error))
         match = match_person(listed.person, candidates, listed.person.identifiers.get(system))
+        decision = self.decisions.get((listed.case.ref, listed.key, system))
+        if decision is not None and match.status == "review":
+            return decided(match, decision, candidates)
         return Lookup(match.status, match=match)
 
     async def all(self, wanted: Iterable[tuple[Listed, str]]) -> dict[tuple[str, str, str], Lookup]:
@@ -68,11 +79,14 @@ class LookupRun:
                 for (listed, system), result in zip(pairs, results)}
 
 
-def confirmed(match: Match, record: str, candidates: list[Candidate]) -> Lookup:
-    """A review the rep has confirmed: the chosen record is used."""
+def decided(match: Match, decision: tuple[str, str | None], candidates: list[Candidate]) -> Lookup:
+    """A review the rep has answered: the confirmed record is used; a rejection means no record."""
+    verdict, record = decision
+    if verdict == "reject":
+        return Lookup("none", match=Match(status="none", scored=match.scored, reason="rejected by the rep"))
     chosen = next((c for c in candidates if c.record == record), None)
     if chosen is None:
         return Lookup("review", match=match)
     return Lookup("matched", match=Match(status="matched", candidate=chosen,
-                                         scored=[ScoredCandidate(record=record, score=1.0,
+                                         scored=[ScoredCandidate(record=chosen.record, score=1.0,
                                                                  reasons=["confirmed by the rep"])]))

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from marac_core.errors import InputError
-from marac_core.lookup import LookupRun
+from marac_core.lookup import Decisions, LookupRun
 from marac_core.model import MeetingFile
 from marac_core.obligations import Obligation, Phase
 from marac_core.plugins import Registry
@@ -75,9 +75,10 @@ async def make_plan(
     on: dt.date,
     systems: Systems,
     source: Path | None = None,
+    decisions: Decisions | None = None,
 ) -> Plan:
     wanted = list(procedure.people(meeting, phase))
-    lookups = await LookupRun(systems).all(wanted)
+    lookups = await LookupRun(systems, decisions).all(wanted)
     context = PlanContext(meeting=meeting, procedure=procedure.name, phase=phase, on=on,
                           installed=frozenset(n for n in systems.names if not systems[n].manual),
                           lookups=lookups, source_dir=source.parent if source else None)

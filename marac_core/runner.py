@@ -37,6 +37,7 @@ class RunOptions:
     sandbox_latency_ms: float = 0.0
     sandbox_fault_rate: float = 0.0
     sandbox_seed: int | None = None
+    ledger: str | None = None
 
 
 @dataclass

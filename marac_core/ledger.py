@@ -1,0 +1,300 @@
+"""The ledger: each obligation's intent and outcome, durable, shared safely between runs.
+
+It holds no personal data: obligations are known by their ids, case refs,
+roles, systems, record ids and actions, never by names or dates of birth.
+
+Exactly-once rests on three rules:
+- an obligation is *claimed* (state ``in_flight``) in one atomic UPDATE before
+  its write, so two runs, even on two machines sharing PostgreSQL, never both
+  write it;
+- a claim left behind by a run that died is taken over only after the write is
+  looked for in the record system by its marker (reconciliation);
+- ``done`` is recorded after the system acknowledged the write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import socket
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    create_engine,
+    event,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from marac_core.obligations import Obligation
+
+LEASE = dt.timedelta(seconds=120)
+
+metadata = MetaData()
+obligations_table = Table(
+    "obligations",
+    metadata,
+    Column("meeting", String(64), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("case_ref", String(128), nullable=False),
+    Column("role", String(16)),
+    Column("system", String(64), nullable=False),
+    Column("record", String(128)),
+    Column("action", String(32), nullable=False),
+    Column("phase", String(16), nullable=False),
+    Column("rule", String(128), nullable=False),
+    Column("due", DateTime(timezone=True)),
+    Column("expires", String(10)),
+    Column("state", String(16), nullable=False, default="planned"),
+    Column("receipt", String(256)),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("error", Text),
+    Column("owner", String(128)),
+    Column("lease_until", DateTime(timezone=True)),
+    Column("updated", DateTime(timezone=True), nullable=False),
+)
+reviews_table = Table(
+    "reviews",
+    metadata,
+    Column("meeting", String(64), primary_key=True),
+    Column("case_ref", String(128), primary_key=True),
+    Column("person", String(32), primary_key=True),
+    Column("system", String(64), primary_key=True),
+    Column("decision", String(16), nullable=False),
+    Column("record", String(128)),
+    Column("updated", DateTime(timezone=True), nullable=False),
+)
+meetings_table = Table(
+    "meetings",
+    metadata,
+    Column("meeting", String(64), primary_key=True),
+    Column("area", String(128), nullable=False),
+    Column("date", String(10), nullable=False),
+    Column("procedure", String(64), nullable=False),
+)
+
+FINISHED = ("done", "already_done", "manual_done")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc)
+    return value
+
+
+def meeting_key(area: str, date: dt.date, procedure: str) -> str:
+    return f"{procedure}:{date.isoformat()}:{' '.join(area.split()).casefold()}"
+
+
+def this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _process_gone(owner: str | None) -> bool:
+    """Whether the claim's owner is a process on this machine that no longer runs."""
+    if not owner:
+        return True
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+@dataclass
+class Entry:
+    """One obligation's row in the ledger."""
+
+    id: str
+    state: str
+    receipt: str | None
+    attempts: int
+    error: str | None
+    owner: str | None
+    lease_until: dt.datetime | None
+    case_ref: str
+    role: str | None
+    system: str
+    record: str | None
+    action: str
+    phase: str
+    rule: str
+    due: dt.datetime | None
+    expires: str | None
+
+
+class Ledger:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = create_engine(url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        metadata.create_all(self.engine)
+        self.owner = this_process()
+
+    @classmethod
+    def at(cls, state_dir: Path, url: str | None = None) -> Ledger:
+        if url:
+            return cls(url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://")
+                       else url)
+        state_dir.mkdir(parents=True, exist_ok=True)
+        return cls(f"sqlite:///{state_dir / 'ledger.sqlite'}")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- meetings and obligations --------------------------------------------------
+    def record_plan(self, meeting: str, area: str, date: dt.date, procedure: str,
+                    obligations: Iterable[Obligation]) -> None:
+        """Make sure every planned obligation has a row (existing rows keep their state)."""
+        now = _now()
+        with self.engine.begin() as db:
+            if db.execute(select(meetings_table.c.meeting).where(meetings_table.c.meeting == meeting)).first() is None:
+                try:
+                    with db.begin_nested():
+                        db.execute(insert(meetings_table).values(meeting=meeting, area=area, date=date.isoformat(),
+                                                                 procedure=procedure))
+                except IntegrityError:
+                    pass
+            known = {r[0] for r in db.execute(select(obligations_table.c.id).where(
+                obligations_table.c.meeting == meeting))}
+            for o in obligations:
+                if o.id in known:
+                    continue
+                try:
+                    with db.begin_nested():
+                        db.execute(insert(obligations_table).values(
+                            meeting=meeting, id=o.id, case_ref=o.case, role=o.role, system=o.system,
+                            record=o.record, action=o.action, phase=o.phase, rule=o.rule, due=o.due,
+                            expires=o.expires.isoformat() if o.expires else None, state="planned", attempts=0,
+                            updated=now))
+                except IntegrityError:
+                    pass  # Another run recorded it first.
+
+    def entries(self, meeting: str) -> dict[str, Entry]:
+        with self.engine.connect() as db:
+            rows = db.execute(select(obligations_table).where(obligations_table.c.meeting == meeting)).mappings()
+            return {r["id"]: _entry(r) for r in rows}
+
+    def entry(self, meeting: str, obligation_id: str) -> Entry | None:
+        with self.engine.connect() as db:
+            row = db.execute(select(obligations_table).where(and_(
+                obligations_table.c.meeting == meeting, obligations_table.c.id == obligation_id))).mappings().first()
+        return _entry(row) if row else None
+
+    def claim(self, meeting: str, obligation_id: str) -> str | None:
+        """Take the obligation for this run. Returns the state it was in, or None if another run holds it."""
+        current = self.entry(meeting, obligation_id)
+        if current is None or current.state in FINISHED:
+            return None
+        now = _now()
+        condition = obligations_table.c.state.in_(("planned", "failed"))
+        if current.state == "in_flight":
+            lease = _aware(current.lease_until)
+            if not (_process_gone(current.owner) or (lease is not None and lease < now)):
+                return None
+            condition = and_(obligations_table.c.state == "in_flight",
+                             obligations_table.c.owner == current.owner)
+        with self.engine.begin() as db:
+            claimed = db.execute(update(obligations_table).where(and_(
+                obligations_table.c.meeting == meeting, obligations_table.c.id == obligation_id, condition,
+            )).values(state="in_flight", owner=self.owner, lease_until=now + LEASE,
+                      attempts=obligations_table.c.attempts + 1, updated=now))
+        if claimed.rowcount != 1:
+            return None
+        return current.state
+
+    def finish(self, meeting: str, obligation_id: str, state: str, receipt: str | None = None,
+               error: str | None = None) -> None:
+        with self.engine.begin() as db:
+            db.execute(update(obligations_table).where(and_(
+                obligations_table.c.meeting == meeting, obligations_table.c.id == obligation_id,
+                or_(obligations_table.c.owner == self.owner, obligations_table.c.owner.is_(None)),
+            )).values(state=state, receipt=receipt, error=error, owner=None, lease_until=None, updated=_now()))
+
+    def mark_done_by_hand(self, obligation_id: str) -> list[str]:
+        """``marac done ID``: a manual step the rep has carried out. Returns the meetings it was found in."""
+        with self.engine.begin() as db:
+            rows = db.execute(select(obligations_table.c.meeting).where(
+                obligations_table.c.id == obligation_id)).all()
+            db.execute(update(obligations_table).where(and_(
+                obligations_table.c.id == obligation_id,
+                obligations_table.c.state.not_in(("done", "already_done")),
+            )).values(state="manual_done", owner=None, lease_until=None, updated=_now()))
+        return [r[0] for r in rows]
+
+    # -- reviews ------------------------------------------------------------------
+    def decide_review(self, meeting: str, case_ref: str, person: str, system: str, decision: str,
+                      record: str | None) -> None:
+        with self.engine.begin() as db:
+            db.execute(reviews_table.delete().where(and_(
+                reviews_table.c.meeting == meeting, reviews_table.c.case_ref == case_ref,
+                reviews_table.c.person == person, reviews_table.c.system == system)))
+            db.execute(insert(reviews_table).values(meeting=meeting, case_ref=case_ref, person=person,
+                                                    system=system, decision=decision, record=record,
+                                                    updated=_now()))
+
+    def review_decisions(self, meeting: str) -> dict[tuple[str, str, str], tuple[str, str | None]]:
+        with self.engine.connect() as db:
+            rows = db.execute(select(reviews_table).where(reviews_table.c.meeting == meeting)).mappings()
+            return {(r["case_ref"], r["person"], r["system"]): (r["decision"], r["record"]) for r in rows}
+
+    def meetings(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as db:
+            return [dict(r) for r in db.execute(select(meetings_table)).mappings()]
+
+    def all_entries(self) -> list[tuple[str, Entry]]:
+        with self.engine.connect() as db:
+            rows = db.execute(select(obligations_table)).mappings()
+            return [(r["meeting"], _entry(r)) for r in rows]
+
+
+def _entry(row: Any) -> Entry:
+    return Entry(id=row["id"], state=row["state"], receipt=row["receipt"], attempts=row["attempts"],
+                 error=row["error"], owner=row["owner"], lease_until=_aware(row["lease_until"]),
+                 case_ref=row["case_ref"], role=row["role"], system=row["system"], record=row["record"],
+                 action=row["action"], phase=row["phase"], rule=row["rule"], due=_aware(row["due"]),
+                 expires=row["expires"])
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # NORMAL in WAL mode survives the process being killed; only a power cut could lose the last commit.
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, default=str)

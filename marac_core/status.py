@@ -1,0 +1,51 @@
+"""Reading the ledger back: a meeting's obligations and their states, and marking manual steps done."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from marac_core.config import default_state_dir
+from marac_core.errors import InputError
+from marac_core.ledger import Ledger, meeting_key
+from marac_core.loading import load_meeting
+from marac_core.planning import choose_procedure
+from marac_core.plugins import load
+
+SHOWN_STATE = {"planned": "to do", "in_flight": "in progress", "manual_done": "done by hand"}
+
+
+def _ledger(state: Path | None, url: str | None) -> Ledger:
+    directory = state or default_state_dir()
+    if not url and not (directory / "ledger.sqlite").exists():
+        raise InputError(str(directory), "no ledger here yet (run marac apply first, or give --state)")
+    return Ledger.at(directory, url)
+
+
+def meeting_status(meeting_file: Path, procedure: str | None, state: Path | None, url: str | None) -> list[dict[str, Any]]:
+    meeting = load_meeting(meeting_file)
+    chosen = choose_procedure(load(), meeting, procedure, str(meeting_file))
+    ledger = _ledger(state, url)
+    try:
+        entries = ledger.entries(meeting_key(meeting.meeting.area, meeting.meeting.date, chosen.name))
+    finally:
+        ledger.close()
+    rows = [{
+        "id": e.id, "case": e.case_ref, "role": e.role, "system": e.system, "record": e.record,
+        "action": e.action, "phase": e.phase, "rule": e.rule, "due": e.due.isoformat() if e.due else None,
+        "expires": e.expires, "state": SHOWN_STATE.get(e.state, e.state), "attempts": e.attempts,
+        "error": e.error,
+    } for e in entries.values()]
+    rows.sort(key=lambda r: (r["due"] or "", r["case"], r["rule"]))
+    return rows
+
+
+def mark_done(obligation_id: str, state: Path | None, url: str | None) -> str:
+    ledger = _ledger(state, url)
+    try:
+        found = ledger.mark_done_by_hand(obligation_id)
+    finally:
+        ledger.close()
+    if not found:
+        raise InputError("marac done", f"no obligation with id {obligation_id!r} in the ledger")
+    return f"{obligation_id}: done"
