@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 from marac_core.adapter import SystemSettings
 from marac_core.records import CaseNote, Document, PersonQuery
 from marac_core.sandbox.emulator import SANDBOX_PASSWORD, SANDBOX_USERNAME
-from marac_core.sandbox.host import SandboxHost
+from marac_core.sandbox.host import SandboxHost, SandboxOptions
 from marac_ehm.adapter import EhmAdapter
 from marac_ehm.emulator import EhmEmulator
 
@@ -110,6 +111,42 @@ async def test_round_trip_reconciliation_and_durability(tmp_path: Path) -> None:
         assert await adapter.get_record("EHM-9") is None
         await adapter.aclose()
         await http.aclose()
+    finally:
+        host.stop()
+        host.close()
+
+
+@pytest.mark.asyncio
+async def test_exactly_once_through_transient_faults(tmp_path: Path) -> None:
+    """Faults answered after the write landed are what find_write is for: retrying a
+    write only when find_write says it is missing gives each marker exactly one write."""
+    host = SandboxHost({"ehm": EhmEmulator}, tmp_path, RECORDS, SandboxOptions(fault_rate=0.3, seed=7))
+    url = host.start().urls["ehm"]
+
+    async def until_done(call: Callable[[], Awaitable[Any]]) -> Any:
+        for _ in range(30):
+            try:
+                return await call()
+            except httpx.HTTPStatusError as error:
+                assert error.response.status_code == 503
+        raise AssertionError("too many faults")
+
+    try:
+        async with httpx.AsyncClient() as http:
+            adapter = EhmAdapter(SystemSettings(base_url=url, username=SANDBOX_USERNAME), http,
+                                 secret=SANDBOX_PASSWORD)
+            for n in range(8):
+                marker = f"ob-{n}"
+
+                async def once(marker: str = marker) -> Any:
+                    found = await adapter.find_write("EHM-77", "case_note", marker)
+                    return found or await adapter.write_case_note(
+                        "EHM-77", CaseNote(title="MARAC", text=f"note {marker}", marker=marker))
+
+                await until_done(once)
+        held = host.dump()["ehm"]
+        assert held["requests"] > 1 + 2 * 8  # faults happened: more than a login and two calls a marker
+        assert sorted(n["text"] for n in held["case_notes"]) == [f"note ob-{n}" for n in range(8)]
     finally:
         host.stop()
         host.close()
