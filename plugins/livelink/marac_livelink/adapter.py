@@ -225,7 +225,8 @@ class LivelinkAdapter(Adapter):
 
     async def upload_document(self, record: str, document: Document) -> WriteReceipt:
         folder = await self._folder_for(record, create=True)
-        assert folder is not None
+        if folder is None:
+            raise LookupError(f"livelink: no folder {self._setting('marac_folder')!r} under {self._root}")
         body = {"type": DOCUMENT, "parent_id": _node_id(folder), "name": document.title,
                 **self._marker_fields(document.marker)}
         file = ("file", (document.filename, document.content, document.media_type))
@@ -279,8 +280,9 @@ class LivelinkAdapter(Adapter):
             return WriteReceipt(id=document_id)  # already gone
         response.raise_for_status()
         parent = str(response.json()["results"]["data"]["properties"].get("parent_id"))
-        if folder is not None and parent != folder:
-            raise LookupError(f"livelink: document {node} is in folder {parent}, not in record {folder}")
+        if parent != folder:
+            where = folder or repr(record)
+            raise LookupError(f"livelink: document {node} is in folder {parent}, not in record {where}")
         path = f"v2/nodes/{node}/versions/{version}" if version else f"v2/nodes/{node}"
         response = await self._request("DELETE", path)
         if response.status_code != 404:
