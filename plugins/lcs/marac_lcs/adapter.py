@@ -138,15 +138,20 @@ class LcsAdapter(Adapter):
         return WriteReceipt(id=body["id"])
 
     async def add_alert(self, record: str, alert: Alert) -> WriteReceipt:
-        body = await self._json("POST", ("people", record, "alerts"), json={
-            "text": alert.text, "expires": alert.expires.isoformat(), "external_ref": alert.marker,
-            "confidential": alert.confidential})
+        fields: dict[str, Any] = {"text": alert.text, "expires": alert.expires.isoformat(),
+                                  "external_ref": alert.marker, "confidential": alert.confidential}
+        start = getattr(alert, "start", None)  # the core may say from when the alert shows
+        if isinstance(start, dt.datetime):
+            start = start.date()
+        if start is not None:
+            fields["start"] = start.isoformat() if isinstance(start, dt.date) else str(start)
+        body = await self._json("POST", ("people", record, "alerts"), json=fields)
         return WriteReceipt(id=body["id"])
 
     async def list_alerts(self, record: str) -> list[RecordedAlert]:
         body = await self._json("GET", ("people", record, "alerts"))
         return [RecordedAlert(id=a["id"], text=a["text"], expires=a.get("expires"), status=a["status"],
-                              marker=a.get("external_ref"), ended=a.get("ended"),
+                              marker=a.get("external_ref"), start=a.get("start"), ended=a.get("ended"),
                               confidential=a.get("confidential"))
                 for a in body["items"]]
 

@@ -129,8 +129,9 @@ class LcsEmulator(Emulator):
             if note["section"]:
                 entry["section"] = note["section"]
             notes.append(entry)
-        alerts = [{"record": a["person_id"], "id": a["id"], "text": a["text"], "expires": a["expires"],
-                   "status": a["status"], "ended": a["ended"], "confidential": a["confidential"]}
+        alerts = [{"record": a["person_id"], "id": a["id"], "text": a["text"], "start": a["start"],
+                   "expires": a["expires"], "status": a["status"], "ended": a["ended"],
+                   "confidential": a["confidential"]}
                   for a in self.store.all("alerts")]
         documents = []
         for doc in self.store.all("documents"):
@@ -272,7 +273,8 @@ class LcsEmulator(Emulator):
     async def create_alert(self, request: Request) -> Response:
         person = self._person(request)
         body = await _json_object(request)
-        alert = {"person_id": person["id"], "text": _text(body, "text"),
+        start = _iso_date(body.get("start"), "start", required=False) or dt.date.today().isoformat()
+        alert = {"person_id": person["id"], "text": _text(body, "text"), "start": start,
                  "expires": _iso_date(body.get("expires"), "expires"), "status": "active", "ended": None,
                  "confidential": _flag(body, "confidential"), "external_ref": _text(body, "external_ref"),
                  "ended_ref": None, "created": _now()}

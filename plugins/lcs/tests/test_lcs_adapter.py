@@ -156,6 +156,11 @@ async def test_alert_requests(gateway: respx.MockRouter) -> None:
     assert (await adapter.add_alert("LCS-1001", alert)).id == "AL-301"
     assert json.loads(create.calls.last.request.content) == {
         "text": "MARAC", "expires": "2027-12-03", "external_ref": "ob-2", "confidential": False}
+    await adapter.add_alert("LCS-1001", Alert(text="MARAC", expires=dt.date(2027, 12, 3), marker="ob-2",
+                                              start=dt.date(2026, 12, 3)))
+    assert json.loads(create.calls.last.request.content) == {
+        "text": "MARAC", "start": "2026-12-03", "expires": "2027-12-03", "external_ref": "ob-2",
+        "confidential": True}
     (recorded,) = await adapter.list_alerts("LCS-1001")
     assert listing.calls.last.request.url.params.multi_items() == []
     assert (recorded.id, recorded.expires, recorded.status, recorded.marker) == (

@@ -239,7 +239,8 @@ async def test_every_exchange_matches_the_document(emulator: LcsEmulator) -> Non
         await adapter.get_record("LCS-404")
         note = await adapter.write_case_note("LCS-1001", CaseNote(title="MARAC", text="x", marker="m1",
                                                                   copy_to=["a@example.org"], section="case_summary"))
-        alert = await adapter.add_alert("LCS-1001", Alert(text="MARAC", expires=dt.date(2027, 1, 1), marker="m2"))
+        alert = await adapter.add_alert("LCS-1001", Alert(text="MARAC", expires=dt.date(2027, 1, 1), marker="m2",
+                                                                start=dt.date(2026, 1, 1)))
         await adapter.list_alerts("LCS-1001")
         await adapter.expire_alert("LCS-1001", alert.id, dt.date(2026, 6, 1), "m3")
         doc = await adapter.upload_document("LCS-1001", Document(

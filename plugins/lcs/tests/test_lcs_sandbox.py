@@ -68,7 +68,7 @@ async def test_round_trip_reconciliation_and_durability(tmp_path: Path) -> None:
         assert await adapter.find_write("LCS-1001", "case_note", "ob-summary") == summary
 
         alert = await adapter.add_alert("LCS-1001", Alert(text="MARAC case", expires=dt.date(2027, 12, 3),
-                                                          marker="ob-alert"))
+                                                          marker="ob-alert", start=dt.date(2026, 12, 3)))
         assert await adapter.find_write("LCS-1001", "alert", "ob-alert") == alert
         (recorded,) = await adapter.list_alerts("LCS-1001")
         assert (recorded.id, recorded.status, recorded.marker) == (alert.id, "active", "ob-alert")
@@ -102,8 +102,8 @@ async def test_round_trip_reconciliation_and_durability(tmp_path: Path) -> None:
             {"record": "LCS-1001", "id": summary.id, "title": "MARAC", "text": "Heard at MARAC.",
              "copy_to": [], "confidential": True, "section": "case_summary"}]
         assert held["alerts"] == [{"record": "LCS-1001", "id": alert.id, "text": "MARAC case",
-                                   "expires": "2027-12-03", "status": "expired", "ended": "2027-01-05",
-                                   "confidential": True}]
+                                   "start": "2026-12-03", "expires": "2027-12-03", "status": "expired",
+                                   "ended": "2027-01-05", "confidential": True}]
         assert held["template_ticks"] == []
         assert held["documents"] == [{"record": "LCS-1001", "id": doc.id, "title": "MARAC minutes",
                                       "filename": "minutes.pdf", "media_type": "application/pdf",
