@@ -149,7 +149,8 @@ class Procedure:
         for listed, system in self.people(context.meeting, context.phase):
             if context.lookup(listed, system).status == "not_installed":
                 yield context.task(
-                    rule=f"{self.name}: look-up", case=listed.case, listed=listed, slot=system,
+                    # The phase is in the id: each phase's steps are a new task, not one already done.
+                    rule=f"{self.name}: look-up", case=listed.case, listed=listed, slot=f"{system} {context.phase}",
                     text=(f"No {system} adapter is installed: look {listed.person.name} up in {system} "
                           f"by hand and carry out the {self.title} steps for them there."),
                     due=context.start,
