@@ -79,7 +79,8 @@ class EhmAdapter(Adapter):
             response.raise_for_status()
             body = response.json()
             self._token = str(body["access_token"])
-            self._token_expires = time.monotonic() + float(body.get("expires_in", 300)) - _TOKEN_MARGIN_S
+            lifetime = float(body.get("expires_in", 300))
+            self._token_expires = time.monotonic() + max(lifetime - _TOKEN_MARGIN_S, lifetime / 2)
             return self._token
 
     async def _send(self, method: str, parts: tuple[str, ...], token: str, **kwargs: Any) -> httpx.Response:
