@@ -1,61 +1,292 @@
-"""Scoring candidates against a person (first version; see docs/matching.md)."""
+"""Scoring candidates against a person on the agenda, and deciding (see docs/matching.md).
+
+Each candidate gets a level of agreement on four things: NHS number, surname,
+given name and date of birth. The levels add up to a weight (evidence for,
+minus evidence against, roughly log-odds in the Fellegi-Sunter manner); the
+weight is shown as a score from 0 to 1. The decision does not rest on the
+weight alone: a match is used only when the levels fit one of a few
+confident patterns and no other record could also be the person. Anything
+ambiguous or weak goes to review, because a wrong record is worse than a
+question to the rep.
+"""
 
 from __future__ import annotations
 
-from rapidfuzz import fuzz
+import math
+from dataclasses import dataclass, field
+from typing import Literal
 
 from marac_core.matching import Match, ScoredCandidate, nhs_number_valid
+from marac_core.matching_dates import DobLevel, compare_dob
+from marac_core.matching_names import (
+    FamilyLevel,
+    GivenLevel,
+    Reading,
+    compare_family,
+    compare_given,
+    readings,
+    swapped,
+)
 from marac_core.model import Person
 from marac_core.records import Candidate
 
-AUTO_MATCH = 0.9
-CLOSE_CALL = 0.05
+NhsLevel = Literal["equal", "differs", "unknown"]
+
+# Evidence weights, roughly log2 of (chance of this agreement for the same person) over (for another).
+NHS_WEIGHT: dict[NhsLevel, float] = {"equal": 14.0, "differs": -14.0, "unknown": 0.0}
+FAMILY_WEIGHT: dict[FamilyLevel, float] = {"exact": 7.0, "part": 6.0, "close": 4.5, "swapped": 5.0, "differs": -5.0}
+GIVEN_WEIGHT: dict[GivenLevel, float] = {
+    "exact": 6.0, "nickname": 5.0, "close": 4.0, "middle": 3.0, "swapped": 5.0,
+    "initial": 1.5, "missing": 0.0, "differs": -5.0,
+}
+DOB_WEIGHT: dict[DobLevel, float] = {"exact": 9.0, "transposed": 4.5, "one_digit": 4.0, "unknown": 0.0,
+                                     "differs": -8.0}
+ALIAS_PENALTY = 0.5
+
+# A near date of birth (one digit off, day and month transposed) needs at least this name weight:
+# surname equal and given name equal or a nickname, or one part of a double-barrelled surname and
+# given name equal.
+NEAR_DOB_NAME_WEIGHT = 12.0
+# A candidate worth showing the rep: this much evidence, or an equal NHS number.
+PLAUSIBLE_WEIGHT = 4.0
+# Two candidates whose weights are this close are "equally likely".
+CLOSE_CALL_WEIGHT = 3.0
+# The weight shown as a 0..1 score: a logistic curve centred on this weight.
+_SCORE_CENTRE, _SCORE_SPREAD = 8.0, 3.5
+
+_FAMILY_OK = frozenset({"exact", "part", "close", "swapped"})
+_FAMILY_STRONG = frozenset({"exact", "part"})
+_GIVEN_OK = frozenset({"exact", "nickname", "close", "middle", "swapped"})
+_GIVEN_STRONG = frozenset({"exact", "nickname", "swapped"})
+_DOB_NEAR = frozenset({"transposed", "one_digit"})
+
+INVALID_NHS = "the agenda's NHS number fails its check digit and is not trusted"
 
 
-def _name_score(a: str, b: str) -> float:
-    return fuzz.token_sort_ratio(a.casefold(), b.casefold()) / 100.0
+@dataclass
+class Evidence:
+    """How one candidate agrees with the person, and what that allows."""
+
+    candidate: Candidate
+    nhs: NhsLevel
+    family: FamilyLevel
+    given: GivenLevel
+    dob: DobLevel
+    ours: Reading | None
+    theirs: Reading | None
+    weight: float
+    name_weight: float
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return round(1.0 / (1.0 + math.exp(-(self.weight - _SCORE_CENTRE) / _SCORE_SPREAD)), 3)
+
+    @property
+    def plausible(self) -> bool:
+        return self.weight >= PLAUSIBLE_WEIGHT or self.nhs == "equal"
+
+    @property
+    def compatible(self) -> bool:
+        """Nothing contradicts this being the person (so it could be a duplicate record)."""
+        return "differs" not in (self.nhs, self.family, self.given, self.dob)
+
+    @property
+    def confident(self) -> bool:
+        """Enough independent agreement to act on, with nothing strongly against."""
+        if self.nhs == "differs":
+            return False
+        family_ok, given_ok = self.family in _FAMILY_OK, self.given in _GIVEN_OK
+        if self.nhs == "equal":
+            # An NHS number can be copied from a sibling or a parent of the same name: the given
+            # name must agree and the date of birth must not contradict it.
+            return given_ok and self.dob != "differs" and (family_ok or self.dob == "exact" or self.dob in _DOB_NEAR)
+        if self.dob == "exact":
+            return family_ok and given_ok
+        if self.dob in _DOB_NEAR:
+            # A near date of birth only with a (nearly) exact name: "Bill SMITH" for William Smith.
+            return (self.family in _FAMILY_STRONG and self.given in _GIVEN_STRONG
+                    and self.name_weight >= NEAR_DOB_NAME_WEIGHT)
+        return False
+
+    def scored(self) -> ScoredCandidate:
+        return ScoredCandidate(record=self.candidate.record, score=self.score, reasons=list(self.reasons))
 
 
-def score(person: Person, candidate: Candidate) -> ScoredCandidate:
+def _show(words: tuple[str, ...]) -> str:
+    return " ".join(w.title() for w in words) if words else "-"
+
+
+def _name_weight(family: FamilyLevel, given: GivenLevel, via_alias: bool) -> float:
+    return FAMILY_WEIGHT[family] + GIVEN_WEIGHT[given] - (ALIAS_PENALTY if via_alias else 0.0)
+
+
+def _best_names(ours: tuple[Reading, ...], theirs: tuple[Reading, ...]) -> tuple[FamilyLevel, GivenLevel,
+                                                                                  Reading | None, Reading | None]:
+    best: tuple[float, FamilyLevel, GivenLevel, Reading | None, Reading | None] = (
+        -math.inf, "differs", "missing", None, None)
+    for a in ours:
+        for b in theirs:
+            family, given = compare_family(a.family, b.family), compare_given(a.given, b.given)
+            if family == "differs" and given in ("differs", "missing") and swapped(a, b):
+                family, given = "swapped", "swapped"
+            weight = _name_weight(family, given, a.alias or b.alias)
+            if weight > best[0]:
+                best = (weight, family, given, a, b)
+    return best[1], best[2], best[3], best[4]
+
+
+def _name_reasons(family: FamilyLevel, given: GivenLevel, ours: Reading | None, theirs: Reading | None) -> list[str]:
+    a_family, b_family = _show(ours.family if ours else ()), _show(theirs.family if theirs else ())
+    a_given = ours.given[0].title() if ours and ours.given else "-"
+    b_given = theirs.given[0].title() if theirs and theirs.given else "-"
+    reasons = {
+        "exact": "surname equal",
+        "part": f"surname is part of a double-barrelled surname ({a_family} / {b_family})",
+        "close": f"surname close ({a_family} / {b_family})",
+        "swapped": "given name and surname written the other way round",
+        "differs": f"surname differs ({a_family} / {b_family})",
+    }
+    found = [reasons[family]]
+    if family != "swapped":
+        found.append({
+            "exact": "given name equal",
+            "nickname": f"given name a nickname ({a_given} / {b_given})",
+            "close": f"given name close ({a_given} / {b_given})",
+            "middle": "known by a middle name",
+            "initial": "given name only an initial",
+            "missing": "given name missing",
+            "differs": f"given name differs ({a_given} / {b_given})",
+            "swapped": "",
+        }[given])
+    if ours is not None and ours.alias:
+        found.append(f"through the agenda's other name {ours.written!r}")
+    if theirs is not None and theirs.alias:
+        found.append(f"through the record's other name {theirs.written!r}")
+    return found
+
+
+def _dob_reason(level: DobLevel, person: Person, candidate: Candidate) -> str:
+    pair = f"({person.dob} / {candidate.dob})"
+    return {
+        "exact": "date of birth equal",
+        "transposed": f"date of birth with day and month transposed {pair}",
+        "one_digit": f"date of birth one digit off {pair}",
+        "unknown": "date of birth missing" + (" on the agenda" if person.dob is None else " on the record"),
+        "differs": f"date of birth differs {pair}",
+    }[level]
+
+
+def score(person: Person, candidate: Candidate, ours: tuple[Reading, ...] | None = None) -> Evidence:
+    """The evidence for one candidate. The person's NHS number must already be valid or None."""
     reasons: list[str] = []
-    if person.nhs_number and candidate.nhs_number and nhs_number_valid(person.nhs_number):
-        if person.nhs_number == candidate.nhs_number:
-            return ScoredCandidate(record=candidate.record, score=1.0, reasons=["NHS number equal"])
-        return ScoredCandidate(record=candidate.record, score=0.0, reasons=["NHS number differs"])
-    names = [person.name, *person.aliases]
-    their = [candidate.name, *candidate.aliases]
-    name = max(_name_score(a, b) for a in names for b in their)
-    reasons.append(f"name {name:.2f}")
-    if person.dob and candidate.dob:
-        dob = 1.0 if person.dob == candidate.dob else 0.0
-        reasons.append("date of birth equal" if dob else "date of birth differs")
-    else:
-        dob = 0.5
-        reasons.append("date of birth unknown")
-    return ScoredCandidate(record=candidate.record, score=round(0.6 * name + 0.4 * dob, 3), reasons=reasons)
+    nhs: NhsLevel = "unknown"
+    if person.nhs_number and candidate.nhs_number:
+        if not nhs_number_valid(candidate.nhs_number):
+            reasons.append("the record's NHS number fails its check digit and is ignored")
+        elif person.nhs_number == candidate.nhs_number:
+            nhs = "equal"
+            reasons.append("NHS number equal")
+        else:
+            nhs = "differs"
+            reasons.append("NHS number differs")
+    ours = ours if ours is not None else readings(person.name, person.aliases)
+    family, given, a, b = _best_names(ours, readings(candidate.name, candidate.aliases))
+    reasons += _name_reasons(family, given, a, b)
+    dob = compare_dob(person.dob, candidate.dob)
+    reasons.append(_dob_reason(dob, person, candidate))
+    name_weight = _name_weight(family, given, bool((a and a.alias) or (b and b.alias)))
+    weight = NHS_WEIGHT[nhs] + name_weight + DOB_WEIGHT[dob]
+    return Evidence(candidate, nhs, family, given, dob, a, b, weight, name_weight, reasons)
+
+
+def _twins(best: Evidence, other: Evidence) -> bool:
+    """Two records with the same surname and date of birth and different given names."""
+    one, two = best.candidate, other.candidate
+    if one.dob is None or two.dob is None or compare_dob(one.dob, two.dob) not in ("exact", "one_digit"):
+        return False
+    first, second = readings(one.name), readings(two.name)
+    if not first or not second:
+        return False
+    return compare_family(first[0].family, second[0].family) in _FAMILY_STRONG and compare_given(
+        first[0].given, second[0].given) not in ("exact", "nickname")
+
+
+def _weakness(best: Evidence) -> str:
+    if best.nhs == "differs":
+        return "NHS number differs"
+    if best.nhs == "equal":
+        if best.dob == "differs":
+            return "NHS number equal but date of birth differs"
+        if best.given not in _GIVEN_OK:
+            return "NHS number equal but given name does not agree"
+        return "NHS number equal but surname and date of birth do not confirm it"
+    if best.given == "differs" and best.family in _FAMILY_OK and best.dob == "exact":
+        return "same surname and date of birth but given name differs (twin or sibling?)"
+    if best.dob == "differs":
+        return "date of birth differs"
+    if best.family == "differs":
+        return "surname differs"
+    if best.given == "differs":
+        return "given name differs"
+    if best.given == "initial":
+        return "given name only an initial"
+    if best.given == "missing":
+        return "no given name to confirm"
+    if best.dob == "unknown":
+        return "no date of birth to confirm"
+    return "date of birth and name both inexact"
+
+
+def _agreement(best: Evidence) -> str:
+    parts = []
+    if best.nhs == "equal":
+        parts.append("NHS number")
+    if best.family in _FAMILY_OK and best.given in _GIVEN_OK:
+        exact = best.family == "exact" and best.given == "exact"
+        parts.append("name" if exact else "name (inexact)")
+    elif best.given in _GIVEN_OK:
+        parts.append("given name")
+    if best.dob == "exact":
+        parts.append("date of birth")
+    elif best.dob in _DOB_NEAR:
+        parts.append("date of birth (" + ("transposed" if best.dob == "transposed" else "one digit off") + ")")
+    return " and ".join(parts) + " agree"
+
+
+def _join(*reasons: str | None) -> str | None:
+    found = [r for r in reasons if r]
+    return "; ".join(found) if found else None
 
 
 def decide(person: Person, candidates: list[Candidate], known_record: str | None = None) -> Match:
     if known_record is not None:
         chosen = next((c for c in candidates if c.record == known_record), None)
         if chosen is not None:
-            return Match(status="matched", candidate=chosen,
+            return Match(status="matched", candidate=chosen, reason="record id given for this system",
                          scored=[ScoredCandidate(record=known_record, score=1.0, reasons=["record id given"])])
+    invalid = None
     if person.nhs_number and not nhs_number_valid(person.nhs_number):
-        invalid = "NHS number fails its check digit and is not trusted"
+        invalid = INVALID_NHS
         person = person.model_copy(update={"nhs_number": None})
-    else:
-        invalid = None
-    scored = sorted((score(person, c) for c in candidates), key=lambda s: -s.score)
-    plausible = [s for s in scored if s.score >= 0.6]
+    ours = readings(person.name, person.aliases)
+    evidence = sorted((score(person, c, ours) for c in candidates), key=lambda e: -e.weight)
+    plausible = [e for e in evidence if e.plausible]
     if not plausible:
-        return Match(status="none", scored=scored, reason=invalid)
-    best = plausible[0]
-    if best.score >= AUTO_MATCH and (len(plausible) == 1 or plausible[1].score < best.score - CLOSE_CALL):
-        chosen = next(c for c in candidates if c.record == best.record)
-        return Match(status="matched", candidate=chosen, scored=scored, reason=invalid)
-    if len(plausible) > 1 and plausible[1].score >= best.score - CLOSE_CALL:
-        reason = "two records match equally"
+        return Match(status="none", scored=[e.scored() for e in evidence],
+                     reason=_join("no record matches" if evidence else "no records found", invalid))
+    best, others = plausible[0], plausible[1:]
+    equal = [e for e in others if e.weight >= best.weight - CLOSE_CALL_WEIGHT]
+    competing = [e for e in others if e.compatible or e.confident or e in equal]
+    if best.confident and not competing:
+        return Match(status="matched", candidate=best.candidate, scored=[e.scored() for e in evidence],
+                     reason=_join(_agreement(best), invalid))
+    if equal:
+        reason = "two records match equally" if len(equal) == 1 else f"{len(equal) + 1} records match equally"
+    elif best.confident and any(_twins(best, e) for e in competing):
+        reason = "twins? two records share surname and date of birth"
+    elif best.confident:
+        reason = "another record could also be this person (duplicate?)"
     else:
-        reason = "weak match"
-    return Match(status="review", scored=plausible, reason="; ".join(r for r in (reason, invalid) if r))
+        reason = "weak match: " + _weakness(best)
+    return Match(status="review", scored=[e.scored() for e in plausible], reason=_join(reason, invalid))

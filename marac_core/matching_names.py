@@ -1,0 +1,367 @@
+"""Reading and comparing people's names for matching.
+
+Agendas write surnames in CAPITALS ("Sarah JONES"), sometimes surname first
+("JONES, Sarah"), add maiden names ("née SMITH") and known-as names
+("Elizabeth (Liz) SMITH"); record systems hold double-barrelled and
+hyphenated surnames, aliases and typos. This module turns each written name
+into the readings it could have and grades how well two readings agree.
+The similarity measures themselves come from jellyfish and rapidfuzz.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+import jellyfish
+from rapidfuzz.distance import DamerauLevenshtein
+
+FamilyLevel = Literal["exact", "part", "close", "swapped", "differs"]
+GivenLevel = Literal["exact", "nickname", "close", "middle", "initial", "swapped", "missing", "differs"]
+
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "master", "prof", "sir", "dame", "rev", "lady", "lord"})
+# Words that introduce another name the person is or was known by.
+_ALIAS_MARKER = re.compile(
+    r"\b(?:n[ée]e|formerly|previously|aka|a\.k\.a\.?|also\s+known\s+as|known\s+as|maiden\s+name|"
+    r"birth\s+name|alias)\b[:\s]*",
+    re.IGNORECASE,
+)
+_BRACKETED = re.compile(r"\(([^)]*)\)|\"([^\"]*)\"|“([^”]*)”")
+
+# Common English given-name nicknames, each group one name and its familiar forms.
+_NICKNAME_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("william", "bill", "billy", "will", "willy", "liam", "wills"),
+    ("elizabeth", "liz", "lizzie", "lizzy", "beth", "betty", "bess", "bessie", "eliza", "libby", "lisa", "elspeth"),
+    ("robert", "bob", "bobby", "rob", "robbie", "bert"),
+    ("richard", "rick", "ricky", "dick", "rich", "richie"),
+    ("james", "jim", "jimmy", "jamie", "jimbo"),
+    ("john", "jack", "johnny", "jon"),
+    ("jonathan", "jon", "jonny", "johnny"),
+    ("margaret", "maggie", "meg", "peggy", "marge", "madge", "maisie", "greta", "rita"),
+    ("catherine", "katherine", "kathryn", "cath", "kath", "cathy", "kathy", "kate", "katie", "kay", "kitty"),
+    ("thomas", "tom", "tommy"),
+    ("michael", "mike", "mick", "mickey", "mikey"),
+    ("christopher", "chris", "kit"),
+    ("christine", "chris", "chrissie", "tina"),
+    ("christina", "chris", "tina", "kirsty"),
+    ("edward", "ed", "eddie", "ted", "teddy", "ned"),
+    ("anthony", "tony", "ant"),
+    ("alexander", "alex", "alec", "sandy", "xander", "al"),
+    ("alexandra", "alex", "lexi", "sandra", "sandy", "ali"),
+    ("andrew", "andy", "drew"),
+    ("daniel", "dan", "danny"),
+    ("david", "dave", "davey", "dai"),
+    ("joseph", "joe", "joey", "jo"),
+    ("josephine", "jo", "josie", "jojo"),
+    ("joanne", "jo", "joanna", "jojo"),
+    ("samuel", "sam", "sammy"),
+    ("samantha", "sam", "sammy"),
+    ("benjamin", "ben", "benny", "benji"),
+    ("matthew", "matt", "matty"),
+    ("nicholas", "nick", "nicky", "nico"),
+    ("nicola", "nicky", "nikki"),
+    ("stephen", "steve", "stevie", "steven"),
+    ("steven", "steve", "stevie"),
+    ("peter", "pete"),
+    ("patrick", "pat", "paddy"),
+    ("patricia", "pat", "patsy", "tricia", "trish"),
+    ("charles", "charlie", "chas", "chuck"),
+    ("charlotte", "charlie", "lottie", "lotte"),
+    ("henry", "harry", "hal", "hank"),
+    ("harold", "harry", "hal"),
+    ("frederick", "fred", "freddie", "freddy"),
+    ("francis", "frank", "frankie", "fran"),
+    ("frances", "fran", "frankie", "fanny"),
+    ("gerald", "gerry", "jerry"),
+    ("geoffrey", "geoff", "jeff"),
+    ("jeffrey", "jeff"),
+    ("kenneth", "ken", "kenny"),
+    ("lawrence", "laurence", "larry", "laurie"),
+    ("leonard", "len", "lenny", "leo"),
+    ("raymond", "ray"),
+    ("ronald", "ron", "ronnie"),
+    ("donald", "don", "donny"),
+    ("timothy", "tim", "timmy"),
+    ("terence", "terry", "tel"),
+    ("philip", "phil", "pip"),
+    ("gregory", "greg"),
+    ("douglas", "doug", "dougie"),
+    ("zachary", "zac", "zack", "zak"),
+    ("oliver", "olly", "ollie"),
+    ("olivia", "liv", "livvy", "olive"),
+    ("victoria", "vicky", "vicki", "tori", "vic"),
+    ("rebecca", "becky", "becca", "bex"),
+    ("deborah", "debbie", "deb", "debs"),
+    ("jennifer", "jen", "jenny", "jenna"),
+    ("susan", "sue", "susie", "suzy"),
+    ("suzanne", "sue", "suzy", "susie"),
+    ("jacqueline", "jackie", "jacqui"),
+    ("abigail", "abby", "abbie", "gail"),
+    ("amanda", "mandy", "manda"),
+    ("dorothy", "dot", "dottie", "dolly"),
+    ("eleanor", "ellie", "nell", "nellie", "ella", "elle"),
+    ("helen", "nell", "nellie", "ellie"),
+    ("isabel", "isabella", "izzy", "bella", "issy"),
+    ("jessica", "jess", "jessie"),
+    ("louise", "lou", "lulu"),
+    ("lucy", "lucie", "lu"),
+    ("mary", "molly", "polly", "mae", "may", "mamie"),
+    ("sarah", "sally", "sal", "sadie"),
+    ("theresa", "teresa", "tess", "tessa", "terri"),
+    ("vanessa", "nessa", "ness"),
+    ("gwendolyn", "gwen", "wendy"),
+    ("kimberley", "kimberly", "kim"),
+    ("natalie", "nat", "nattie"),
+    ("nathan", "nat", "nate"),
+    ("nathaniel", "nat", "nate", "nathan"),
+    ("jacob", "jake"),
+    ("joshua", "josh"),
+    ("gabriel", "gabe"),
+    ("gabrielle", "gabby", "gabi"),
+    ("madeleine", "madeline", "maddie", "maddy"),
+    ("penelope", "penny", "pen"),
+    ("rosemary", "rosie", "rose"),
+    ("ruth", "ruthie"),
+    ("stuart", "stu"),
+    ("vincent", "vince", "vinny"),
+    ("walter", "walt", "wally"),
+    ("albert", "al", "bert", "bertie"),
+    ("alfred", "alf", "alfie", "fred"),
+    ("arthur", "art", "artie"),
+    ("archibald", "archie"),
+    ("angela", "angie", "ange"),
+    ("barbara", "barb", "babs"),
+    ("caroline", "carol", "carrie", "caz"),
+    ("cynthia", "cindy"),
+    ("danielle", "dani", "danni"),
+    ("florence", "flo", "florrie", "flossie"),
+    ("georgina", "georgie", "gina"),
+    ("george", "georgie"),
+    ("harriet", "hattie", "harri"),
+    ("hannah", "hanna", "annie"),
+    ("ann", "anne", "annie", "anna", "nan", "nancy"),
+    ("jane", "janie", "jenny"),
+    ("janet", "jan", "jenny"),
+    ("kayleigh", "kayley", "kaylee", "kay"),
+    ("leanne", "lee"),
+    ("megan", "meg", "meggie"),
+    ("michelle", "shell", "shelly", "chelle"),
+    ("pamela", "pam"),
+    ("sandra", "sandy"),
+    ("sharon", "shaz"),
+    ("stephanie", "steph", "stephie"),
+    ("tracey", "tracy", "trace"),
+    ("valerie", "val"),
+    ("wendy", "wend"),
+    ("bradley", "brad"),
+    ("callum", "cal"),
+    ("cameron", "cam"),
+    ("connor", "con"),
+    ("dominic", "dom"),
+    ("jordan", "jord"),
+    ("kieran", "kiran"),
+    ("lewis", "louis", "lou"),
+    ("mohammed", "muhammad", "mohammad", "mohamed", "mo"),
+    ("reginald", "reg", "reggie"),
+    ("sebastian", "seb", "bastian"),
+    ("tobias", "toby"),
+)
+
+
+def _build_nicknames() -> dict[str, frozenset[int]]:
+    groups: dict[str, set[int]] = {}
+    for index, group in enumerate(_NICKNAME_GROUPS):
+        for name in group:
+            groups.setdefault(name, set()).add(index)
+    return {name: frozenset(found) for name, found in groups.items()}
+
+
+_NICKNAMES = _build_nicknames()
+
+
+def nickname_of(a: str, b: str) -> bool:
+    """Whether two (folded) given names are the same name in familiar and formal form."""
+    return bool(_NICKNAMES.get(a, frozenset()) & _NICKNAMES.get(b, frozenset()))
+
+
+def fold(text: str) -> str:
+    """Casefolded, accents removed, apostrophes dropped (O'Brien = OBrien = obrien)."""
+    plain = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    return re.sub(r"['’`.]", "", plain).casefold()
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way of reading a written name: given names and surname parts, folded."""
+
+    given: tuple[str, ...]
+    family: tuple[str, ...]
+    written: str
+    alias: bool = False
+
+    @property
+    def family_key(self) -> str:
+        return "".join(self.family)
+
+
+def _tokens(text: str) -> list[str]:
+    words = [w for w in re.split(r"[\s,]+", text.strip()) if w]
+    return [w for w in words if fold(w) not in _TITLES]
+
+
+def _is_capitals(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def _parts(words: list[str]) -> tuple[str, ...]:
+    # Hyphens and spaces inside surnames both separate the parts of a double-barrelled name.
+    return tuple(p for w in words for p in (fold(x) for x in w.split("-")) if p)
+
+
+def _given(words: list[str]) -> tuple[str, ...]:
+    return tuple(p for w in words for p in (fold(x) for x in w.split("-")) if p)
+
+
+def _split_main(text: str) -> tuple[str, list[str], list[str]]:
+    """The main name, names it says the person is or was known by, and known-as given names."""
+    aliases: list[str] = []
+    known_as: list[str] = []
+
+    def bracketed(found: re.Match[str]) -> str:
+        inner = next(g for g in found.groups() if g is not None).strip()
+        if _ALIAS_MARKER.match(inner):
+            aliases.append(_ALIAS_MARKER.sub("", inner, count=1).strip())
+        elif len(inner.split()) == 1 and not _is_capitals(inner):
+            known_as.append(inner)
+        elif inner:
+            aliases.append(inner)
+        return " "
+
+    main = _BRACKETED.sub(bracketed, text)
+    marker = _ALIAS_MARKER.search(main)
+    if marker:
+        aliases.append(main[marker.end():].strip(" ,;/"))
+        main = main[: marker.start()]
+    if "/" in main:
+        first, *rest = main.split("/")
+        aliases += [r.strip() for r in rest if r.strip()]
+        main = first
+    return main.strip(" ,;"), [a for a in aliases if a], known_as
+
+
+def _structured(text: str) -> list[tuple[list[str], list[str]]]:
+    """(given words, surname words) for each plausible reading of a plain name."""
+    if "," in text:
+        before, _, after = text.partition(",")
+        family, given = _tokens(before), _tokens(after)
+        if family:
+            return [(given, family)]
+    words = _tokens(text)
+    if not words:
+        return []
+    capitals = [_is_capitals(w) for w in words]
+    if any(capitals) and not all(capitals):
+        return [([w for w, c in zip(words, capitals) if not c], [w for w, c in zip(words, capitals) if c])]
+    readings = [(words[:-1], words[-1:])]
+    if len(words) >= 3:
+        # "Helena Bonham Carter": an unhyphenated double-barrelled surname.
+        readings.append((words[:-2], words[-2:]))
+    return readings
+
+
+def readings(name: str, aliases: list[str] | tuple[str, ...] = ()) -> tuple[Reading, ...]:
+    """Every reading of a person's name and aliases.
+
+    A one-word alias is taken as another surname (a maiden or married name)
+    with the main given names, and also as a known-as given name.
+    """
+    main, embedded, known_as = _split_main(name)
+    found: list[Reading] = []
+    for given, family in _structured(main):
+        found.append(Reading(_given(given), _parts(family), name))
+        for other in known_as:
+            found.append(Reading(_given([other]), _parts(family), f"{other} (known as)", alias=True))
+    main_given = found[0].given if found else ()
+    main_family = found[0].family if found else ()
+    for alias in [*embedded, *aliases]:
+        alias_main, _, _ = _split_main(alias)
+        words = _tokens(alias_main)
+        if len(words) == 1:
+            found.append(Reading(main_given, _parts(words), alias, alias=True))
+            if main_family:
+                found.append(Reading(_given(words), main_family, alias, alias=True))
+        else:
+            found += [Reading(_given(g), _parts(f), alias, alias=True) for g, f in _structured(alias_main)]
+    return tuple(dict.fromkeys(r for r in found if r.family or r.given))
+
+
+@lru_cache(maxsize=65536)
+def _close(a: str, b: str, *, surname: bool) -> bool:
+    """A likely typing error: one edit apart, or very similar by Jaro-Winkler, or sounds alike."""
+    if not a or not b:
+        return False
+    jw = jellyfish.jaro_winkler_similarity(a, b)
+    if jw >= 0.9:
+        return True
+    shortest = min(len(a), len(b))
+    if surname:
+        if DamerauLevenshtein.distance(a, b) <= 1 and shortest >= 5:
+            return True
+        return jw >= 0.85 and jellyfish.metaphone(a) == jellyfish.metaphone(b) and shortest >= 4
+    # Given names: "Mark"/"Mary" are one edit apart but different people; only swapped letters
+    # ("Jhon") or a near-identical spelling count.
+    return shortest >= 4 and _transposed_letters(a, b)
+
+
+def _transposed_letters(a: str, b: str) -> bool:
+    if len(a) != len(b):
+        return False
+    diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+
+
+def compare_family(a: tuple[str, ...], b: tuple[str, ...]) -> FamilyLevel:
+    if not a or not b:
+        return "differs"
+    if "".join(a) == "".join(b):
+        return "exact"
+    sa, sb = set(a), set(b)
+    if sa < sb or sb < sa:
+        return "part"
+    if _close("".join(a), "".join(b), surname=True):
+        return "close"
+    if len(a) > 1 or len(b) > 1:
+        # A typo in one part of a double-barrelled name, or one part given alone with a typo.
+        shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
+        if all(any(p == q or _close(p, q, surname=True) for q in longer) for p in shorter):
+            return "close"
+    return "differs"
+
+
+def compare_given(a: tuple[str, ...], b: tuple[str, ...]) -> GivenLevel:
+    if not a or not b:
+        return "missing"
+    first_a, first_b = a[0], b[0]
+    if first_a == first_b:
+        return "exact"
+    if nickname_of(first_a, first_b):
+        return "nickname"
+    if len(first_a) > 1 and len(first_b) > 1 and _close(first_a, first_b, surname=False):
+        return "close"
+    # Known by a middle name: "Jane SMITH" for Mary Jane Smith.
+    rest_a, rest_b = [x for x in a if len(x) > 1], [x for x in b if len(x) > 1]
+    if any(x == y or nickname_of(x, y) for x in rest_a for y in rest_b):
+        return "middle"
+    if (len(first_a) == 1 and first_b.startswith(first_a)) or (len(first_b) == 1 and first_a.startswith(first_b)):
+        return "initial"
+    return "differs"
+
+
+def swapped(a: Reading, b: Reading) -> bool:
+    """The same words with given name and surname the other way round ("Hannagan MIKHAYLA")."""
+    return bool(a.given and b.given) and sorted(a.given + a.family) == sorted(b.given + b.family)
