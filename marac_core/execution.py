@@ -185,7 +185,7 @@ class Executor:
         if o.action == "alert":
             if o.expires is None:
                 raise ValueError("an alert needs an expiry date")
-            alert = Alert(text=o.text, expires=o.expires, marker=o.id)
+            alert = Alert(text=o.text, expires=o.expires, marker=o.id, start=self.on)
             return [(o.id, lambda: adapter.add_alert(record, alert))]
         if o.action == "expire_alert":
             return [(o.id, lambda: adapter.expire_alert(record, o.target or "", self.on, o.id))]

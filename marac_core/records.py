@@ -65,6 +65,8 @@ class Alert(_Record):
     text: str
     expires: dt.date
     marker: str
+    # The day the runner acts as of (--on); None means today.
+    start: dt.date | None = None
     confidential: bool = True
 
 

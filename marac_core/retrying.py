@@ -45,7 +45,7 @@ def retrying(attempts: int = 4, initial: float = 0.05, maximum: float = 2.0) -> 
     return AsyncRetrying(
         retry=retry_if_exception(is_transient),
         stop=stop_after_attempt(attempts),
-        wait=_WaitRetryAfter(wait_exponential_jitter(initial=initial, max=maximum)),
+        wait=_WaitRetryAfter(wait_exponential_jitter(multiplier=initial, max=maximum, jitter=initial)),
         reraise=True,
     )
 
