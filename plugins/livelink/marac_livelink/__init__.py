@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 # What the sandbox emulator knows: its Enterprise Workspace and its categories.
 SANDBOX_SETTINGS = {
     "root_folder": 2000,
-    "marac_folder": "MARAC",
+    "marac_folder": "MARAC minutes",
     "marker_category": 9100,
     "marker_attribute": 2,
     "dob_category": 9200,

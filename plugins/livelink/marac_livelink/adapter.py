@@ -227,35 +227,44 @@ class LivelinkAdapter(Adapter):
         folder = await self._folder_for(record, create=True)
         if folder is None:
             raise LookupError(f"livelink: no folder {self._setting('marac_folder')!r} under {self._root}")
-        body = {"type": DOCUMENT, "parent_id": _node_id(folder), "name": document.title,
-                **self._marker_fields(document.marker)}
         file = ("file", (document.filename, document.content, document.media_type))
-        response = await self._request("POST", "v2/nodes", data={"body": json.dumps(body)}, files=[file])
-        if response.status_code == 400 and "already exists" in _error_text(response):
-            receipt = await self._upload_version(folder, document, file)
-            if receipt is not None:
-                return receipt
+        # Names are unique in a Content Server folder. A taken name is either this very
+        # upload (its answer was lost), the same file again (a new version), or another
+        # file under the same title (it gets the file name added to its own name).
+        for name in (document.title, f"{document.title} ({document.filename})"):
+            body = {"type": DOCUMENT, "parent_id": _node_id(folder), "name": name,
+                    **self._marker_fields(document.marker)}
+            response = await self._request("POST", "v2/nodes", data={"body": json.dumps(body)}, files=[file])
+            if response.status_code != 400 or "already exists" not in _error_text(response):
+                break
+            existing = await self._document_named(folder, name)
+            if existing is None:
+                break  # the name is taken by something that is not a document
+            found = self._match(existing, document.marker)
+            if found is not None:
+                return found
+            versions = existing.get("versions") or []
+            latest = max(versions, key=lambda v: int(v.get("version_number") or 0), default={})
+            if str(latest.get("file_name", "")).casefold() == document.filename.casefold():
+                return await self._add_version(str(existing["properties"]["id"]), document, file)
         response.raise_for_status()
         return WriteReceipt(id=str(response.json()["results"]["data"]["properties"]["id"]))
 
-    async def _upload_version(self, folder: str, document: Document, file: tuple[str, Any]) -> WriteReceipt | None:
-        """A document of that name is in the folder: ours already, or it gets a new version."""
-        existing = None
+    async def _document_named(self, folder: str, name: str) -> dict[str, Any] | None:
         page, total = 1, 1
-        while existing is None and page <= total:
+        while page <= total:
             nodes, total = await self._children(
-                folder, where_type=DOCUMENT, where_name=document.title, page=page,
-                fields=["properties{id,name,description}", "categories", "versions{version_number,description}"],
+                folder, where_type=DOCUMENT, where_name=name, page=page,
+                fields=["properties{id,name,description}", "categories",
+                        "versions{version_number,description,file_name}"],
             )
-            existing = next((d for d in nodes if str((d.get("properties") or {}).get("name", "")).casefold()
-                             == document.title.casefold()), None)
+            for data in nodes:
+                if str((data.get("properties") or {}).get("name", "")).casefold() == name.casefold():
+                    return data
             page += 1
-        if existing is None:
-            return None  # the name is taken by something that is not a document
-        node = str(existing["properties"]["id"])
-        found = self._match(existing, document.marker)
-        if found is not None:
-            return found
+        return None
+
+    async def _add_version(self, node: str, document: Document, file: tuple[str, Any]) -> WriteReceipt:
         answer = await self._call("POST", f"v2/nodes/{node}/versions",
                                   data={"body": json.dumps({"description": document.marker})}, files=[file])
         number = ((answer.get("results") or {}).get("data") or {}).get("versions", {}).get("version_number")

@@ -79,7 +79,7 @@ def test_registered_through_the_entry_point_and_import_light() -> None:
     (reg,) = registered
     assert (reg.name, reg.version) == ("livelink", marac_livelink.__version__)
     assert reg.adapter() is LivelinkAdapter and reg.emulator().name == "livelink"
-    assert reg.sandbox_settings == SETTINGS
+    assert reg.sandbox_settings == {**SETTINGS, "marac_folder": "MARAC minutes"}
     loaded = subprocess.run(
         [sys.executable, "-c", "import sys, marac_livelink; print(sorted(m for m in sys.modules"
          " if m.startswith(('marac_livelink.', 'starlette', 'httpx'))))"],
@@ -221,18 +221,48 @@ async def test_same_name_in_the_folder_becomes_a_new_version(server: respx.MockR
         400, json={"error": "An item with the name 'MARAC minutes DN-0412' already exists."})
     lookup = server.get("/v2/nodes/41001/nodes").respond(200, json=_page(_node(
         100001, "MARAC minutes DN-0412", type=144, parent=41001, categories=[{"9100_2": "ob-0"}],
-        versions=[{"version_number": 1, "description": ""}])))
+        versions=[{"version_number": 1, "description": "", "file_name": "other.pdf"},
+                  {"version_number": 2, "description": "", "file_name": "Minutes.PDF"}])))
     add = server.post("/v2/nodes/100001/versions").respond(200, json={"results": {"data": {
-        "properties": {"id": 100001}, "versions": {"version_number": 2}}}})
+        "properties": {"id": 100001}, "versions": {"version_number": 3}}}})
 
     receipt = await _adapter().upload_document("41001", MINUTES)
 
-    assert receipt.id == "100001/versions/2"
+    assert receipt.id == "100001/versions/3"
     params = parse_qs(lookup.calls.last.request.url.query.decode())
     assert (params["where_type"], params["where_name"]) == (["144"], ["MARAC minutes DN-0412"])
+    assert params["fields"] == ["properties{id,name,description}", "categories",
+                                "versions{version_number,description,file_name}"]
     parts = _parts(add.calls.last.request)
     assert json.loads(parts["body"][2]) == {"description": "ob-1"}
     assert parts["file"] == ("minutes.pdf", "application/pdf", b"%PDF-1.7 minutes")
+
+
+@pytest.mark.asyncio
+async def test_another_file_under_the_same_title_gets_its_file_name_added(server: respx.MockRouter) -> None:
+    # Two attachments of one obligation share the title; the second is its own document.
+    create = server.post("/v2/nodes").mock(side_effect=[
+        httpx.Response(400, json={"error": "An item with the name 'MARAC minutes DN-0412' already exists."}),
+        httpx.Response(200, json=_created(100002)),
+    ])
+    server.get("/v2/nodes/41001/nodes").respond(200, json=_page(_node(
+        100001, "MARAC minutes DN-0412", type=144, parent=41001, categories=[{"9100_2": "ob-0"}],
+        versions=[{"version_number": 1, "description": "", "file_name": "minutes.pdf"}])))
+    add = server.post("/v2/nodes/100001/versions")
+    action_plan = MINUTES.model_copy(update={"filename": "action-plan.docx", "marker": "ob-0.1"})
+    assert (await _adapter().upload_document("41001", action_plan)).id == "100002"
+    assert add.call_count == 0
+    first, second = (json.loads(_parts(c.request)["body"][2])["name"] for c in create.calls)
+    assert (first, second) == ("MARAC minutes DN-0412", "MARAC minutes DN-0412 (action-plan.docx)")
+
+
+@pytest.mark.asyncio
+async def test_a_name_taken_by_a_folder_is_an_error(server: respx.MockRouter) -> None:
+    server.post("/v2/nodes").respond(400, json={"error": "An item with the name 'x' already exists."})
+    server.get("/v2/nodes/41001/nodes").respond(200, json=_page())
+    with pytest.raises(httpx.HTTPStatusError) as raised:
+        await _adapter().upload_document("41001", MINUTES)
+    assert raised.value.response.status_code == 400
 
 
 @pytest.mark.asyncio

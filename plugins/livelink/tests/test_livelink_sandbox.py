@@ -119,12 +119,18 @@ async def test_upload_find_write_versions_and_dump(sandbox: Sandbox) -> None:
         assert await adapter.find_write("41001", "upload_document", "ob-1") == first
         # Done again (say the answer was lost and the core retried): the same receipt, no new version.
         assert await adapter.upload_document("41001", MINUTES) == first
-        revised = MINUTES.model_copy(update={"marker": "ob-2", "filename": "minutes-v2.pdf", "content": b"%PDF v2"})
+        revised = MINUTES.model_copy(update={"marker": "ob-2", "content": b"%PDF v2"})
         second = await adapter.upload_document("41001", revised)
         assert second == WriteReceipt(id=f"{first.id}/versions/2")
         assert await adapter.find_write("41001", "upload_document", "ob-2") == second
         assert await adapter.upload_document("41001", revised) == second
         assert await adapter.find_write("41002", "upload_document", "ob-1") is None
+        # Another file under the same title is a document of its own.
+        plan = MINUTES.model_copy(update={"marker": "ob-1.1", "filename": "plan.docx", "media_type": "text/plain"})
+        third = await adapter.upload_document("41001", plan)
+        assert third.id not in (first.id, second.id)
+        assert await adapter.upload_document("41001", plan) == third
+        assert await adapter.find_write("41001", "upload_document", "ob-1.1") == third
 
         # The content is there, over the protocol, with the marker in the category.
         ticket = adapter._ticket
@@ -141,7 +147,9 @@ async def test_upload_find_write_versions_and_dump(sandbox: Sandbox) -> None:
     assert sandbox.dump() == {
         "case_notes": [], "alerts": [], "template_ticks": [],
         "documents": [{"record": "41001", "title": "MARAC minutes DN-0412", "id": first.id,
-                       "filename": "minutes-v2.pdf", "size": 7, "media_type": "application/pdf", "versions": 2}],
+                       "filename": "minutes.pdf", "size": 7, "media_type": "application/pdf", "versions": 2},
+                      {"record": "41001", "title": "MARAC minutes DN-0412 (plan.docx)", "id": third.id,
+                       "filename": "plan.docx", "size": 16, "media_type": "text/plain", "versions": 1}],
         "requests": sandbox.dump()["requests"],
     }
 
@@ -171,6 +179,13 @@ async def test_marac_folder_is_created_once_and_found_by_the_next_run(sandbox: S
     folders = {d["record"] for d in documents}
     assert len(folders) == 1 and len(documents) == 2 and other.id != receipt.id
     assert sandbox.paths.count("POST /api/v2/nodes") == 3  # one folder, two documents
+
+
+@pytest.mark.asyncio
+async def test_marac_folder_seeded_by_name_is_used(sandbox: Sandbox) -> None:
+    async with sandbox.client() as http:
+        receipt = await sandbox.adapter(http, marac_folder="jones FAMILY").upload_document("", MINUTES)
+    assert [(d["record"], d["id"]) for d in sandbox.dump()["documents"]] == [("41002", receipt.id)]
 
 
 @pytest.mark.asyncio
