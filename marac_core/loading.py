@@ -14,6 +14,16 @@ from marac_core.errors import InputError
 from marac_core.model import MeetingFile
 
 
+class _TextDatesLoader(yaml.SafeLoader):
+    """YAML without its own date parsing: dates reach pydantic as text, so an impossible one is a field error."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _read(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
@@ -24,7 +34,7 @@ def _read(path: Path) -> Any:
     try:
         if path.suffix.lower() == ".json":
             return json.loads(text)
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_TextDatesLoader)  # noqa: S506 - a SafeLoader subclass
     except json.JSONDecodeError as exc:
         raise InputError(str(path), f"not valid JSON (line {exc.lineno}: {exc.msg})") from None
     except yaml.YAMLError as exc:

@@ -95,6 +95,7 @@ class Document(_Record):
     content: bytes
     marker: str
     media_type: str = "application/octet-stream"
+    confidential: bool = True
 
 
 class EmailMessage(_Record):

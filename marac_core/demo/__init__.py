@@ -22,9 +22,9 @@ def bundled() -> Path:
 
 
 def run_demo(state: Path | None) -> None:
-    from marac_core.display import show_plan
-    from marac_core.planning import make_plan
-    from marac_core.runner import RunOptions, open_run
+    from marac_core import session
+    from marac_core.display import show_applied, show_dump
+    from marac_core.runner import RunOptions, open_run, sandbox_only
 
     console = Console()
     folder = bundled()
@@ -35,19 +35,22 @@ def run_demo(state: Path | None) -> None:
                 options = RunOptions(meeting=folder / meeting_file, phase=phase, on=on,
                                      sandbox=folder / RECORDS, state=state_dir)
                 with open_run(options) as run:
-                    async def go() -> object:
-                        systems = run.connect()
-                        try:
-                            return await make_plan(run.meeting, run.procedure, run.phase, run.on, systems,
-                                                   options.meeting)
-                        finally:
-                            await systems.aclose()
-
-                    show_plan(asyncio.run(go()))  # type: ignore[arg-type]
+                    ledger = session.ledger_for(run)
+                    try:
+                        applied = asyncio.run(session.apply(run, ledger))
+                    finally:
+                        ledger.close()
+                console.rule(f"{meeting_file}: {phase} the meeting (acting as of {on.isoformat()})")
+                show_applied(applied)
+        console.rule("What the emulated record systems now hold")
+        with sandbox_only(None, state_dir, serve=False) as host:
+            show_dump(host.dump())
     console.print(Panel.fit(
         "Going further:\n"
         f"  marac plan {folder / MEETINGS[1]} --sandbox {folder / RECORDS} --state ./demo-state --json\n"
-        "  marac adapters                      the installed record-system adapters\n"
+        f"  marac apply {folder / MEETINGS[1]} --sandbox {folder / RECORDS} --state ./demo-state\n"
+        "  marac status MEETING --state ./demo-state     each obligation's state and due time\n"
+        "  marac adapters                                 the installed adapters and procedures\n"
         "  marac sandbox serve --sandbox RECORDS --state DIR   the emulators, for any client\n"
-        "Write your own meeting file (shared format: README.md) and run marac plan on it.",
+        "The meeting file's format is in docs/interface.md; the procedures in docs/procedures.md.",
         title="marac demo"))

@@ -32,7 +32,7 @@ class Emulator:
         raise NotImplementedError
 
     def routes(self) -> list[BaseRoute]:
-        """The HTTP routes of the protocol, relative to the base URL."""
+        """The HTTP routes of the protocol, from the server's root (they include ``base_path``)."""
         raise NotImplementedError
 
     def dump(self) -> dict[str, Any]:

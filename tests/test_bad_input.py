@@ -1,0 +1,81 @@
+"""Bad input: a one-line reason naming the file and field, exit code 2, nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from marac_core.cli import main
+from marac_core.demo import bundled
+
+RECORDS = bundled() / "records.yaml"
+
+GOOD_MEETING = """\
+meeting: {area: Doncaster, date: 2026-12-03, procedure: rdash}
+cases:
+  - ref: DN-1
+    victim: {name: Sarah JONES, dob: 1991-03-14}
+"""
+
+
+def run(tmp_path: Path, meeting_text: str, *extra: str, records: Path = RECORDS) -> tuple[int, str, Path]:
+    meeting = tmp_path / "meeting.yaml"
+    meeting.write_text(meeting_text, encoding="utf-8")
+    state = tmp_path / "state"
+    result = CliRunner().invoke(main, ["plan", str(meeting), "--sandbox", str(records), "--state", str(state),
+                                       *extra])
+    return result.exit_code, result.stderr, state
+
+
+@pytest.mark.parametrize(("meeting_text", "field", "words"), [
+    (GOOD_MEETING.replace("date: 2026-12-03", "area2: x"), "meeting.date", "required"),
+    (GOOD_MEETING.replace("2026-12-03", "2026-02-30"), "meeting.date", "2026-02-30"),
+    (GOOD_MEETING + "  - ref: DN-1\n    victim: {name: Anne B}\n", "cases[1].ref", "duplicate"),
+    (GOOD_MEETING + "  - ref: DN-2\n    children: [{name: Tom B}]\n", "cases[1].victim", "required"),
+    (GOOD_MEETING.replace("dob: 1991-03-14", "dob: 1991-13-14"), "cases[0].victim.dob", "1991-13-14"),
+])
+def test_a_bad_meeting_file_exits_2_naming_the_file_and_field_and_writes_nothing(
+        tmp_path: Path, meeting_text: str, field: str, words: str) -> None:
+    code, stderr, state = run(tmp_path, meeting_text)
+    assert code == 2
+    assert len(stderr.strip().splitlines()) == 1
+    assert "meeting.yaml" in stderr and field in stderr and words in stderr
+    assert not state.exists()
+
+
+def test_unparseable_yaml_exits_2_with_the_line(tmp_path: Path) -> None:
+    code, stderr, state = run(tmp_path, "meeting: {area: [Doncaster\ncases: -\n")
+    assert code == 2 and "meeting.yaml" in stderr and "not valid YAML" in stderr
+    assert len(stderr.strip().splitlines()) == 1 and not state.exists()
+
+
+def test_unknown_procedure_exits_2_and_lists_the_known_ones(tmp_path: Path) -> None:
+    code, stderr, state = run(tmp_path, GOOD_MEETING.replace("procedure: rdash", "procedure: leeds"))
+    assert code == 2 and "meeting.procedure" in stderr and "'leeds'" in stderr
+    assert "herts-childrens" in stderr and "rdash" in stderr and not state.exists()
+    code, stderr, _ = run(tmp_path, GOOD_MEETING, "--procedure", "nope")
+    assert code == 2 and "--procedure" in stderr and "rdash" in stderr
+
+
+def test_a_bad_records_file_exits_2_naming_the_system_entry_and_field(tmp_path: Path) -> None:
+    records = tmp_path / "records.yaml"
+    records.write_text("systmone:\n  - {name: No Id, dob: 1990-01-01}\n", encoding="utf-8")
+    code, stderr, state = run(tmp_path, GOOD_MEETING, records=records)
+    assert code == 2 and "records.yaml" in stderr and "systmone[0].id" in stderr
+    assert not state.exists()
+
+
+def test_a_missing_meeting_file_exits_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["plan", str(tmp_path / "absent.yaml")])
+    assert result.exit_code == 2 and "absent.yaml" in result.stderr and "not found" in result.stderr
+
+
+def test_json_meeting_files_are_read_like_yaml(tmp_path: Path) -> None:
+    meeting = tmp_path / "meeting.json"
+    meeting.write_text('{"meeting": {"area": "Doncaster", "date": "2026-12-03"}, "cases": [{"ref": "A", '
+                       '"victim": {"name": "Sarah JONES"}}]}', encoding="utf-8")
+    result = CliRunner().invoke(main, ["plan", str(meeting), "--procedure", "rdash", "--sandbox", str(RECORDS),
+                                       "--state", str(tmp_path / "s"), "--json", "--on", "2026-12-01"])
+    assert result.exit_code == 0, result.stderr
