@@ -145,9 +145,10 @@ class HertsChildrensServices(Procedure):
         out: list[Obligation] = []
         due = context.start
         requests: dict[tuple[str, str], list[tuple[Listed, Candidate, str]]] = defaultdict(list)
-        cases_with_children: dict[str, Case] = {}
+        # Every case with a child on the agenda, whatever its look-ups said (in review, failed, no adapter).
+        cases_with_children: dict[str, Case] = {
+            listed.case.ref: listed.case for listed, _ in self.people(context.meeting, context.phase)}
         for listed, involvement, record, system in self.children(context):
-            cases_with_children[listed.case.ref] = listed.case
             if involvement is Involvement.NOT_OPEN:
                 out.append(context.task(
                     rule="herts §3 (2)", case=listed.case, listed=listed, due=due,
