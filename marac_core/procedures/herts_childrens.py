@@ -226,6 +226,12 @@ class HertsChildrensServices(Procedure):
                               f"{long_date(context.date)}.\n\n{summary}\n\n"
                               f"{with_coordinator(LCS_STATEMENT, coordinator_email)}"),
                     ))
+                else:
+                    out.append(context.task(
+                        rule="herts §1", case=case, listed=listed, due=next_day, waiting_for=waiting,
+                        text=(f"No allocated worker's email is on lcs for {listed.person.name}: email the "
+                              "allocated worker the details of the actions agreed at the meeting by hand."),
+                    ))
             elif involvement is Involvement.EARLY_HELP and record is not None:
                 worker = record.involvement.allocated_worker
                 text = (f"{listed.person.name} was heard at the {context.area} MARAC on "
