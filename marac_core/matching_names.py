@@ -280,6 +280,11 @@ def readings(name: str, aliases: list[str] | tuple[str, ...] = ()) -> tuple[Read
     A one-word alias is taken as another surname (a maiden or married name)
     with the main given names, and also as a known-as given name.
     """
+    return _readings(name, tuple(aliases))
+
+
+@lru_cache(maxsize=65536)
+def _readings(name: str, aliases: tuple[str, ...]) -> tuple[Reading, ...]:
     main, embedded, known_as = _split_main(name)
     found: list[Reading] = []
     for given, family in _structured(main):

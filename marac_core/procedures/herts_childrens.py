@@ -62,6 +62,7 @@ EARLY_HELP_STATEMENT = (
     "now upload the full minutes onto Livelink."
 )
 
+IFST = re.compile(r"\bIFST\b", re.I)
 CHILDRENS_SERVICES = re.compile(r"children|\bCS\b|social care|IFST|MASH|SASH|early (help|intervention)", re.I)
 
 
@@ -250,8 +251,10 @@ class HertsChildrensServices(Procedure):
                               "minutes and the statement by hand."),
                     ))
             elif involvement is Involvement.IFST:
-                # "unless stated at the meeting, there will be no actions for Safeguarding MARAC rep"
-                for number, action in enumerate(actions):
+                # "unless stated at the meeting, there will be no actions for Safeguarding MARAC rep";
+                # an action given to IFST itself is for IFST's own representative.
+                stated = [a for a in actions if not IFST.search(a.agency)]
+                for number, action in enumerate(stated):
                     out.append(context.task(
                         rule="herts §5 (3)", case=case, listed=listed, slot=str(number),
                         due=self.action_due(action, next_day),
