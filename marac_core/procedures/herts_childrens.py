@@ -62,7 +62,7 @@ EARLY_HELP_STATEMENT = (
     "now upload the full minutes onto Livelink."
 )
 
-IFST = re.compile(r"\bIFST\b", re.I)
+IFST_AGENCY = re.compile(r"\bIFST\b", re.I)
 CHILDRENS_SERVICES = re.compile(r"children|\bCS\b|social care|IFST|MASH|SASH|early (help|intervention)", re.I)
 
 
@@ -253,7 +253,7 @@ class HertsChildrensServices(Procedure):
             elif involvement is Involvement.IFST:
                 # "unless stated at the meeting, there will be no actions for Safeguarding MARAC rep";
                 # an action given to IFST itself is for IFST's own representative.
-                stated = [a for a in actions if not IFST.search(a.agency)]
+                stated = [a for a in actions if not IFST_AGENCY.search(a.agency)]
                 for number, action in enumerate(stated):
                     out.append(context.task(
                         rule="herts §5 (3)", case=case, listed=listed, slot=str(number),
