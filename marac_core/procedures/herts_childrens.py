@@ -252,8 +252,9 @@ class HertsChildrensServices(Procedure):
                     ))
             elif involvement is Involvement.IFST:
                 # "unless stated at the meeting, there will be no actions for Safeguarding MARAC rep";
-                # an action given to IFST itself is for IFST's own representative.
-                stated = [a for a in actions if not IFST_AGENCY.search(a.agency)]
+                # only an action naming the child is stated for the rep, and one given to IFST itself
+                # is for IFST's own representative (docs/procedures.md §5).
+                stated = [a for a in actions if a.person is not None and not IFST_AGENCY.search(a.agency)]
                 for number, action in enumerate(stated):
                     out.append(context.task(
                         rule="herts §5 (3)", case=case, listed=listed, slot=str(number),
