@@ -395,6 +395,12 @@ def test_herts_5_3_an_action_for_ifst_itself_is_their_own_reps_not_the_safeguard
     assert herts_plan([own], "after") == []
 
 
+def test_herts_5_3_an_action_naming_no_child_is_not_stated_for_an_ifst_child() -> None:
+    unnamed = only_child("Ivy JONES", outcome={**OUTCOME, "actions": [
+        {"agency": "Children's Services", "text": "Share the safety plan"}]})
+    assert herts_plan([unnamed], "after") == []
+
+
 def test_herts_5_the_rep_has_no_livelink_step() -> None:
     for phase in ("before", "after", "followup"):
         assert not [o for o in herts_plan([with_outcome()], phase) if o.system == "livelink"]
