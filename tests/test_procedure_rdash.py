@@ -299,6 +299,15 @@ def test_4_6_waits_for_the_outcome_when_it_is_not_recorded() -> None:
     assert not [o for o in obligations if o.role in ("victim", "perpetrator") and o.system == "systmone"]
 
 
+def test_4_6_recording_after_the_meeting_due_by_the_end_of_the_meeting_week() -> None:
+    obligations = plan("rdash", meeting([with_outcome()]), "after", OPEN)
+    recording = [o for o in obligations if o.rule != "rdash 4.2 research forms"]
+    assert {o.due for o in recording} == {local("2026-12-04", 17)}
+    # Thursday 24 December 2026: Christmas Day is the Friday, so the 24th is the week's last working day.
+    late = plan("rdash", meeting([with_outcome()], date="2026-12-24"), "after", OPEN)
+    assert {o.due for o in late} == {local("2026-12-24", 17)}
+
+
 def test_4_6_minutes_are_never_attached_to_a_patient_record() -> None:
     everything = [with_outcome(), case(ref="DN-0413", outcome={**OUTCOME, "minutes": None})]
     for phase in ("before", "after", "followup"):
