@@ -508,6 +508,15 @@ def test_herts_after_meeting_work_due_next_working_day_past_bank_holidays() -> N
     assert {o.due for o in obligations} == {local("2026-12-29", 17)}
 
 
+def test_herts_6_1_hours_and_a_week_count_on_the_uk_wall_clock_across_the_clock_change() -> None:
+    # Friday 23 October 2026, 10:00 BST; the clocks go back on Sunday 25 October.
+    outcome = {**OUTCOME, "actions": [{"agency": "CS", "text": "Visit", "person": "Lily JONES"}]}
+    obligations = herts_plan([only_child("Lily JONES", outcome=outcome)], "followup",
+                             meeting={"date": "2026-10-23"})
+    assert sorted(o.due.isoformat() for o in obligations if o.due) == [
+        "2026-10-26T10:00:00+00:00", "2026-10-30T10:00:00+00:00"]
+
+
 def test_herts_due_times_are_uk_local_and_default_to_nine_when_no_time_is_given() -> None:
     obligations = herts_plan([CASE], "before", meeting={"date": "2026-07-02", "time": None})
     assert {o.due.isoformat() for o in obligations if o.due} == {"2026-07-02T09:00:00+01:00"}

@@ -145,6 +145,16 @@ def test_4_2_no_alert_or_note_for_someone_not_open_to_trust_services(answer: Any
     assert {o.role for o in obligations if o.system == "systmone"} == {"perpetrator"}
 
 
+def test_4_2_nobody_open_to_trust_services_gives_only_the_research_and_the_meeting_papers() -> None:
+    closed = {key: None for key in OPEN}
+    assert keys(plan("rdash", meeting([with_outcome()]), "before", closed)) == Counter({
+        ("rdash 4.2 research", None, "manual", None, "task"): 1})
+    assert keys(plan("rdash", meeting([with_outcome()]), "after", closed)) == Counter({
+        ("rdash 4.2 minutes", None, "livelink", None, "upload_document"): 1,
+        ("rdash 4.2 research forms", None, "manual", None, "task"): 1,
+    })
+
+
 def test_4_2_alerts_have_a_12_month_expiry() -> None:
     for day, expires in [("2026-12-03", "2027-12-03"), ("2028-02-29", "2029-02-28"), ("2026-01-31", "2027-01-31")]:
         obligations = plan("rdash", meeting([CASE], date=day), "before", OPEN)
