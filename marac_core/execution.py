@@ -89,6 +89,9 @@ class Executor:
             return Result(o, "already_done", receipt=entry.receipt)
         if o.waiting_for:
             return Result(o, "skipped", f"waiting for {o.waiting_for}")
+        pending = [i for i in o.after if (e := self.ledger.entry(self.meeting, i)) is None or e.state not in FINISHED]
+        if pending:
+            return Result(o, "skipped", "waiting for these to be done first: " + ", ".join(pending))
         if o.system == MANUAL or o.action == "task":
             return Result(o, "manual", "a step for a person; mark it done with: marac done " + o.id)
         if o.system not in self.systems:

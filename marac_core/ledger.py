@@ -55,6 +55,7 @@ obligations_table = Table(
     Column("id", String(64), primary_key=True),
     Column("case_ref", String(128), nullable=False),
     Column("role", String(16)),
+    Column("person_key", String(32)),
     Column("system", String(64), nullable=False),
     Column("record", String(128)),
     Column("action", String(32), nullable=False),
@@ -144,6 +145,7 @@ class Entry:
     lease_until: dt.datetime | None
     case_ref: str
     role: str | None
+    person_key: str | None
     system: str
     record: str | None
     action: str
@@ -194,7 +196,8 @@ class Ledger:
                 try:
                     with db.begin_nested():
                         db.execute(insert(obligations_table).values(
-                            meeting=meeting, id=o.id, case_ref=o.case, role=o.role, system=o.system,
+                            meeting=meeting, id=o.id, case_ref=o.case, role=o.role, person_key=o.person_key,
+                            system=o.system,
                             record=o.record, action=o.action, phase=o.phase, rule=o.rule, due=o.due,
                             expires=o.expires.isoformat() if o.expires else None, state="planned", attempts=0,
                             updated=now))
@@ -282,7 +285,8 @@ class Ledger:
 def _entry(row: Any) -> Entry:
     return Entry(id=row["id"], state=row["state"], receipt=row["receipt"], attempts=row["attempts"],
                  error=row["error"], owner=row["owner"], lease_until=_aware(row["lease_until"]),
-                 case_ref=row["case_ref"], role=row["role"], system=row["system"], record=row["record"],
+                 case_ref=row["case_ref"], role=row["role"], person_key=row["person_key"], system=row["system"],
+                 record=row["record"],
                  action=row["action"], phase=row["phase"], rule=row["rule"], due=_aware(row["due"]),
                  expires=row["expires"])
 

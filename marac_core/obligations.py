@@ -45,6 +45,10 @@ class Obligation(BaseModel):
     waiting_for: str | None = None
     # For expire_alert and delete_document: the system's id of what to expire or delete.
     target: str | None = None
+    # Obligations (ids) that must be done first: apply skips this one until they are.
+    after: list[str] = Field(default_factory=list)
+    # The person's position on the case ("child-0"): names never reach the ledger.
+    person_key: str | None = None
 
     def public(self) -> dict[str, object]:
         return self.model_dump(mode="json")

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from marac_core.errors import InputError
+from marac_core.expiry import expiries
+from marac_core.ledger import Entry
 from marac_core.lookup import Decisions, LookupRun
 from marac_core.model import MeetingFile
 from marac_core.obligations import Obligation, Phase
@@ -76,6 +78,7 @@ async def make_plan(
     systems: Systems,
     source: Path | None = None,
     decisions: Decisions | None = None,
+    earlier: list[Entry] | None = None,
 ) -> Plan:
     wanted = list(procedure.people(meeting, phase))
     lookups = await LookupRun(systems, decisions).all(wanted)
@@ -83,6 +86,8 @@ async def make_plan(
                           installed=frozenset(n for n in systems.names if not systems[n].manual),
                           lookups=lookups, source_dir=source.parent if source else None)
     obligations = procedure.plan(context)
+    if phase == "followup" and earlier:
+        obligations += expiries(context, earlier)
     obligations.sort(key=lambda o: (_case_order(meeting, o.case), o.due or context.start, o.rule, o.id))
     reviews, failures = [], []
     for listed, system in wanted:

@@ -23,10 +23,11 @@ def key_of(run: Run) -> str:
 
 async def plan(run: Run, ledger: Ledger | None = None) -> Plan:
     decisions = ledger.review_decisions(key_of(run)) if ledger is not None else None
+    earlier = list(ledger.entries(key_of(run)).values()) if ledger is not None else None
     systems = run.connect()
     try:
         return await make_plan(run.meeting, run.procedure, run.phase, run.on, systems, run.options.meeting,
-                               decisions)
+                               decisions, earlier)
     finally:
         await systems.aclose()
 
@@ -50,10 +51,11 @@ class Applied:
 
 async def apply(run: Run, ledger: Ledger, progress: Any = None) -> Applied:
     decisions = ledger.review_decisions(key_of(run))
+    earlier = list(ledger.entries(key_of(run)).values())
     systems = run.connect()
     try:
         planned = await make_plan(run.meeting, run.procedure, run.phase, run.on, systems, run.options.meeting,
-                                  decisions)
+                                  decisions, earlier)
         m = run.meeting.meeting
         ledger.record_plan(key_of(run), m.area, m.date, run.procedure.name, planned.obligations)
         task = progress.add_task("Applying", total=len(planned.obligations)) if progress is not None else None

@@ -108,6 +108,7 @@ class PlanContext:
             text=text,
             phase=self.phase,
             rule=rule,
+            person_key=listed.key if listed else None,
             **fields,
         )
 
