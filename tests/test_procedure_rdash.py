@@ -428,7 +428,9 @@ def test_4_5_completion_confirmed_in_detail_by_email_to_the_administrator() -> N
     assert email.text == (f"Case DN-0412, Doncaster MARAC on {DATE}.\n"
                           "Confirmation of the completion of the trust's actions:\n"
                           "- Care coordinator to review risk\n- Increase health visitor visits")
-    assert email.waiting_for == "confirmation that every action above is complete"
+    # Sent once every action's task is done (marac done), not before.
+    tasks = only(obligations, rule="rdash 4.5 actions")
+    assert email.waiting_for is None and sorted(email.after) == sorted(t.id for t in tasks)
     assert email.due == local("2026-12-04", 17)
 
 

@@ -47,7 +47,8 @@ BOXES = {
 }
 ALERT_MONTHS = 12
 # 4.5: agreed actions that fall to trust services.
-TRUST_SERVICES = re.compile(r"RDaSH|\bNHS\b|health|trust|mental health|CMHT|0.?19|Aspire|safeguarding team", re.I)
+TRUST_SERVICES = re.compile(
+    r"RDaSH|\bNHS\b|CMHT|0.?19|Aspire|safeguarding team|(?<!public )\bhealth\b|^\s*(the )?trust\s*$", re.I)
 # 6: areas with a research form.
 RESEARCH_FORMS = {"doncaster": "Appendix A: Doncaster research form", "rotherham": "Appendix B: Rotherham research form"}
 
@@ -200,12 +201,14 @@ class RDaSH(Procedure):
         default_due = calendar.end_of_week(context.date)
         for case in context.meeting.cases:
             actions = self.trust_actions(case, None)
+            tasks = []
             for number, action in enumerate(actions):
                 due = calendar.at(action.due, calendar.END_OF_DAY) if action.due else default_due
-                out.append(context.task(
+                tasks.append(context.task(
                     rule="rdash 4.5 actions", case=case, slot=str(number), due=due,
                     text=(f"Ensure this action is undertaken by the responsible trust service: {action.text}"),
                 ))
+            out += tasks
             if not actions:
                 continue
             lines = "\n".join(f"- {a.text}" for a in actions)
@@ -216,7 +219,7 @@ class RDaSH(Procedure):
                 out.append(context.obligation(
                     rule="rdash 4.5 confirmation", case=case, action="email", system=EMAIL,
                     to=[coordinator.email], due=due, title=f"MARAC {long_date(context.date)}: actions completed",
-                    text=body, waiting_for="confirmation that every action above is complete",
+                    text=body, after=[t.id for t in tasks],
                 ))
             else:
                 out.append(context.task(
