@@ -181,6 +181,44 @@ def done(obligation_id: str, state: Path | None, ledger: str | None) -> None:
 
 
 @main.command()
+@click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
+@click.option("--ledger", metavar="URL")
+@click.option("--on", "on", callback=_iso_date, metavar="YYYY-MM-DD", help="The day to act as of (default today).")
+@click.option("--within", type=int, metavar="DAYS", help="Only what is due within this many days (and overdue).")
+@click.option("--ics", type=click.Path(path_type=Path), metavar="FILE",
+              help="Write the deadlines as an iCalendar file for the rep's calendar ('-' for stdout).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_fail_cleanly
+def due(state: Path | None, ledger: str | None, on: dt.date | None, within: int | None, ics: Path | None,
+        as_json: bool) -> None:
+    """List what is due and overdue across meetings."""
+    from marac_core.calendar import UK
+    from marac_core.deadlines import deadlines, to_ics
+    from marac_core.status import open_ledger
+
+    now = dt.datetime.now(UK) if on is None else dt.datetime.combine(on, dt.time(9, 0), tzinfo=UK)
+    store = open_ledger(state, ledger)
+    try:
+        items = deadlines(store, now, within)
+    finally:
+        store.close()
+    if ics is not None:
+        data = to_ics(items)
+        if str(ics) == "-":
+            sys.stdout.buffer.write(data)
+        else:
+            ics.write_bytes(data)
+            click.echo(f"{len(items)} deadlines written to {ics}", err=True)
+        return
+    if as_json:
+        click.echo(json.dumps({"now": now.isoformat(), "deadlines": [i.public() for i in items]}, indent=2))
+    else:
+        from marac_core.display import show_deadlines
+
+        show_deadlines(items)
+
+
+@main.command()
 @_fail_cleanly
 def adapters() -> None:
     """List the installed adapters with their versions."""

@@ -106,3 +106,14 @@ def show_status(rows: list[dict[str, Any]]) -> None:
         table.add_row(row["id"], row["case"], row["role"] or "", row["system"], row["record"] or "",
                       row["action"], (row["due"] or "")[:16], row["state"])
     console.print(table)
+
+
+def show_deadlines(items: list[Any]) -> None:
+    table = Table(title="Due and overdue")
+    for column in ("Due", "Meeting", "Case", "Role", "System", "Record", "Action", "State", "Id"):
+        table.add_column(column, overflow="fold")
+    for item in items:
+        due = item.due.strftime("%d %b %Y %H:%M")
+        table.add_row(f"[red]{due} overdue[/red]" if item.overdue else due, f"{item.area} {item.meeting_date}",
+                      item.case, item.role or "", item.system, item.record or "", item.action, item.state, item.id)
+    console.print(table)

@@ -43,6 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from marac_core.calendar import UK
 from marac_core.obligations import Obligation
 
 LEASE = dt.timedelta(seconds=120)
@@ -99,9 +100,16 @@ def _now() -> dt.datetime:
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
-    return value
+    """Times are stored in UTC (SQLite keeps no offset) and read back in UK local time."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(UK)
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    return value.astimezone(dt.timezone.utc) if value is not None else None
 
 
 def meeting_key(area: str, date: dt.date, procedure: str) -> str:
@@ -198,7 +206,7 @@ class Ledger:
                         db.execute(insert(obligations_table).values(
                             meeting=meeting, id=o.id, case_ref=o.case, role=o.role, person_key=o.person_key,
                             system=o.system,
-                            record=o.record, action=o.action, phase=o.phase, rule=o.rule, due=o.due,
+                            record=o.record, action=o.action, phase=o.phase, rule=o.rule, due=_utc(o.due),
                             expires=o.expires.isoformat() if o.expires else None, state="planned", attempts=0,
                             updated=now))
                 except IntegrityError:

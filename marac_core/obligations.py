@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from marac_core.adapter import Action
 from marac_core.model import Role
@@ -49,6 +49,11 @@ class Obligation(BaseModel):
     after: list[str] = Field(default_factory=list)
     # The person's position on the case ("child-0"): names never reach the ledger.
     person_key: str | None = None
+
+    @field_serializer("due")
+    def _iso_due(self, due: dt.datetime | None) -> str | None:
+        # UK local time with its offset, as the spec shows ("2026-12-03T10:00:00+00:00").
+        return due.isoformat() if due is not None else None
 
     def public(self) -> dict[str, object]:
         return self.model_dump(mode="json")

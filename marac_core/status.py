@@ -15,7 +15,7 @@ from marac_core.plugins import load
 SHOWN_STATE = {"planned": "to do", "in_flight": "in progress", "manual_done": "done by hand"}
 
 
-def _ledger(state: Path | None, url: str | None) -> Ledger:
+def open_ledger(state: Path | None, url: str | None) -> Ledger:
     directory = state or default_state_dir()
     if not url and not (directory / "ledger.sqlite").exists():
         raise InputError(str(directory), "no ledger here yet (run marac apply first, or give --state)")
@@ -25,7 +25,7 @@ def _ledger(state: Path | None, url: str | None) -> Ledger:
 def meeting_status(meeting_file: Path, procedure: str | None, state: Path | None, url: str | None) -> list[dict[str, Any]]:
     meeting = load_meeting(meeting_file)
     chosen = choose_procedure(load(), meeting, procedure, str(meeting_file))
-    ledger = _ledger(state, url)
+    ledger = open_ledger(state, url)
     try:
         entries = ledger.entries(meeting_key(meeting.meeting.area, meeting.meeting.date, chosen.name))
     finally:
@@ -41,7 +41,7 @@ def meeting_status(meeting_file: Path, procedure: str | None, state: Path | None
 
 
 def mark_done(obligation_id: str, state: Path | None, url: str | None) -> str:
-    ledger = _ledger(state, url)
+    ledger = open_ledger(state, url)
     try:
         found = ledger.mark_done_by_hand(obligation_id)
     finally:

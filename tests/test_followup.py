@@ -1,0 +1,94 @@
+"""Follow-up: status, manual steps, deadlines across meetings, and alerts expired after 12 months."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from marac_core.cli import main
+from marac_core.demo import bundled
+
+DEMO = bundled()
+RECORDS = DEMO / "records.yaml"
+RDASH = DEMO / "rdash-meeting.yaml"
+
+
+def marac(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return result.exit_code, result.stdout
+
+
+def apply(state: Path, on: str, phase: str | None = None) -> dict:
+    extra = ["--phase", phase] if phase else []
+    code, out = marac("apply", RDASH, "--sandbox", RECORDS, "--state", state, "--on", on, "--json", *extra)
+    assert code == 0, out
+    return json.loads(out)
+
+
+def systmone_alerts(state: Path) -> list[dict]:
+    code, out = marac("sandbox", "dump", "--state", state, "--json")
+    return json.loads(out)["systmone"]["alerts"]
+
+
+def test_alerts_come_up_to_expire_after_twelve_months_and_apply_expires_each_once(tmp_path: Path) -> None:
+    apply(tmp_path, "2026-12-01")
+    assert {a["status"] for a in systmone_alerts(tmp_path)} == {"active"}
+    early = apply(tmp_path, "2027-12-02", "followup")
+    assert not [o for o in early["obligations"] if o["action"] == "expire_alert"], "expired before its date"
+    due = apply(tmp_path, "2027-12-03", "followup")
+    expiring = [o for o in due["obligations"] if o["action"] == "expire_alert"]
+    assert len(expiring) == 3 and {o["status"] for o in expiring} == {"done"}
+    assert {o["person"] for o in expiring} == {"Sarah JONES", "Mark JONES", "Chloe BROWN"}
+    assert {a["status"] for a in systmone_alerts(tmp_path)} == {"inactive"}
+    again = apply(tmp_path, "2027-12-04", "followup")
+    assert {o["status"] for o in again["obligations"] if o["action"] == "expire_alert"} == {"already_done"}
+
+
+def test_status_shows_each_obligation_state_and_due_time(tmp_path: Path) -> None:
+    applied = apply(tmp_path, "2026-12-01")
+    code, out = marac("status", RDASH, "--state", tmp_path, "--json")
+    assert code == 0
+    rows = {r["id"]: r for r in json.loads(out)}
+    for obligation in applied["obligations"]:
+        row = rows[obligation["id"]]
+        assert row["due"] == obligation["due"]
+        assert row["state"] == ("done" if obligation["status"] == "done" else "to do")
+
+
+def test_a_manual_step_marked_done_is_done_and_releases_what_waits_for_it(tmp_path: Path) -> None:
+    apply(tmp_path, "2026-12-03")
+    followup = apply(tmp_path, "2026-12-04", "followup")
+    tasks = [o for o in followup["obligations"] if o["rule"] == "rdash 4.5 actions"]
+    email = next(o for o in followup["obligations"] if o["rule"] == "rdash 4.5 confirmation")
+    assert email["status"] == "skipped" and tasks
+    for task in tasks:
+        code, _ = marac("done", task["id"], "--state", tmp_path)
+        assert code == 0
+    again = apply(tmp_path, "2026-12-04", "followup")
+    statuses = {o["id"]: o["status"] for o in again["obligations"]}
+    assert {statuses[t["id"]] for t in tasks} == {"already_done"}
+    assert statuses[email["id"]] == "done"
+
+
+def test_marking_an_unknown_obligation_done_is_bad_input(tmp_path: Path) -> None:
+    apply(tmp_path, "2026-12-01")
+    result = CliRunner().invoke(main, ["done", "no-such-id", "--state", str(tmp_path)])
+    assert result.exit_code == 2 and "no-such-id" in result.stderr
+
+
+def test_due_lists_overdue_work_and_upcoming_expiries_and_exports_a_calendar(tmp_path: Path) -> None:
+    apply(tmp_path, "2026-12-01")
+    code, out = marac("due", "--state", tmp_path, "--on", "2026-12-05", "--json")
+    assert code == 0
+    items = json.loads(out)["deadlines"]
+    overdue = [i for i in items if i["overdue"]]
+    assert overdue and all(i["action"] == "task" for i in overdue)  # the research tasks, due at the meeting
+    expiries = [i for i in items if i["action"] == "expire_alert"]
+    assert len(expiries) == 3 and {i["due"][:10] for i in expiries} == {"2027-12-03"}
+    ics = tmp_path / "due.ics"
+    code, _ = marac("due", "--state", tmp_path, "--ics", ics)
+    text = ics.read_text()
+    assert code == 0 and text.count("BEGIN:VEVENT") == len(items)
+    assert "Sarah" not in text and "JONES" not in text
