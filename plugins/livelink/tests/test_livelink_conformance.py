@@ -1,0 +1,15 @@
+"""Livelink (Content Server REST API) against the adapter conformance kit (marac_core.testing)."""
+
+import marac_livelink
+from marac_core.testing import AdapterConformance, sample_records
+
+
+class TestLivelinkConformance(AdapterConformance):
+    plugin = marac_livelink
+    # A record is a person's folder: its node id.
+    records = sample_records(["3001", "3002", "3003"])
+    unknown_record = "404404"
+    # A document store: a folder says nothing of whether a person is open to a service.
+    reports_involvement = False
+    # Deleted nodes are gone with their markers; deleting again is harmless instead.
+    find_deleted_by_marker = False
