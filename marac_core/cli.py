@@ -218,6 +218,38 @@ def due(state: Path | None, ledger: str | None, on: dt.date | None, within: int 
         show_deadlines(items)
 
 
+@main.group()
+def audit() -> None:
+    """The append-only, hash-chained log of every write."""
+
+
+@audit.command("verify")
+@click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
+@click.option("--ledger", metavar="URL")
+@click.option("--expect", metavar="HASH", help="The head hash noted down earlier: it must still be in the chain.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_fail_cleanly
+def audit_verify(state: Path | None, ledger: str | None, expect: str | None, as_json: bool) -> None:
+    """Check that no entry was edited, reordered or removed. Exit 1 if it was."""
+    from marac_core.status import open_ledger
+
+    store = open_ledger(state, ledger)
+    try:
+        result = store.audit.verify()
+        hashes = {e["hash"] for e in store.audit.entries()} if expect else set()
+    finally:
+        store.close()
+    intact = result.intact and (expect is None or expect in hashes)
+    reason = result.reason if result.intact or not expect else result.reason
+    if result.intact and expect is not None and expect not in hashes:
+        reason = "the expected head hash is no longer in the chain: the log was rewritten"
+    if as_json:
+        click.echo(json.dumps({"intact": intact, "reason": reason, "entries": result.entries, "head": result.head}))
+    else:
+        click.echo(f"{'intact' if intact else 'TAMPERED'}: {reason} ({result.entries} entries; head {result.head})")
+    sys.exit(0 if intact else 1)
+
+
 @main.command()
 @_fail_cleanly
 def adapters() -> None:

@@ -111,7 +111,7 @@ class Executor:
                 landed = await self._landed(o, strict=previous == "in_flight")
                 if len(landed) == len(self._steps(o)):
                     receipt = landed[o.id]
-                    self.ledger.finish(self.meeting, o.id, "done", receipt=receipt)
+                    self.ledger.finish(self.meeting, o.id, "done", receipt=receipt, outcome="found after a crash")
                     return Result(o, "already_done", "found in the system from an earlier run", receipt)
             receipt = await self._write_once(o, landed)
         except CannotReconcile as error:

@@ -43,6 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from marac_core.audit import AuditLog
 from marac_core.calendar import UK
 from marac_core.obligations import Obligation
 
@@ -171,6 +172,7 @@ class Ledger:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         metadata.create_all(self.engine)
         self.owner = this_process()
+        self.audit = AuditLog(self.engine)
 
     @classmethod
     def at(cls, state_dir: Path, url: str | None = None) -> Ledger:
@@ -246,12 +248,17 @@ class Ledger:
         return current.state
 
     def finish(self, meeting: str, obligation_id: str, state: str, receipt: str | None = None,
-               error: str | None = None) -> None:
+               error: str | None = None, outcome: str | None = None) -> None:
+        """Record the outcome of a claimed obligation, and its line in the audit log."""
         with self.engine.begin() as db:
             db.execute(update(obligations_table).where(and_(
                 obligations_table.c.meeting == meeting, obligations_table.c.id == obligation_id,
                 or_(obligations_table.c.owner == self.owner, obligations_table.c.owner.is_(None)),
             )).values(state=state, receipt=receipt, error=error, owner=None, lease_until=None, updated=_now()))
+        entry = self.entry(meeting, obligation_id)
+        if entry is not None:
+            self.audit.append(meeting=meeting, obligation=obligation_id, system=entry.system, record=entry.record,
+                              action=entry.action, outcome=outcome or state, receipt=receipt)
 
     def mark_done_by_hand(self, obligation_id: str) -> list[str]:
         """``marac done ID``: a manual step the rep has carried out. Returns the meetings it was found in."""
@@ -262,6 +269,11 @@ class Ledger:
                 obligations_table.c.id == obligation_id,
                 obligations_table.c.state.not_in(("done", "already_done")),
             )).values(state="manual_done", owner=None, lease_until=None, updated=_now()))
+        for (meeting,) in rows:
+            entry = self.entry(meeting, obligation_id)
+            if entry is not None:
+                self.audit.append(meeting=meeting, obligation=obligation_id, system=entry.system,
+                                  record=entry.record, action=entry.action, outcome="done by hand")
         return [r[0] for r in rows]
 
     # -- reviews ------------------------------------------------------------------

@@ -1,0 +1,66 @@
+"""The audit log: every write recorded, and any edited, reordered or removed entry detected."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from marac_core.cli import main
+from marac_core.demo import bundled
+
+DEMO = bundled()
+
+
+def marac(*args: object) -> tuple[int, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return result.exit_code, result.stdout
+
+
+@pytest.fixture
+def state(tmp_path: Path) -> Path:
+    code, out = marac("apply", DEMO / "rdash-meeting.yaml", "--sandbox", DEMO / "records.yaml", "--state", tmp_path,
+                      "--on", "2026-12-03", "--json")
+    assert code == 0
+    return tmp_path
+
+
+def verify(state: Path, *extra: object) -> tuple[int, dict]:
+    code, out = marac("audit", "verify", "--state", state, "--json", *extra)
+    return code, json.loads(out)
+
+
+def test_every_write_is_in_the_audit_log_with_who_when_record_and_obligation(state: Path) -> None:
+    code, report = verify(state)
+    assert code == 0 and report["intact"]
+    with sqlite3.connect(state / "ledger.sqlite") as db:
+        rows = db.execute("SELECT actor, at, record, obligation, outcome FROM audit").fetchall()
+        done = db.execute("SELECT count(*) FROM obligations WHERE state = 'done'").fetchone()[0]
+    assert len(rows) == done == report["entries"]
+    assert all(actor and at and obligation and outcome == "done" for actor, at, _, obligation, outcome in rows)
+
+
+@pytest.mark.parametrize("tamper", [
+    "UPDATE audit SET record = 'S1-0000' WHERE seq = 2",
+    "DELETE FROM audit WHERE seq = 3",
+    "UPDATE audit SET seq = -2 WHERE seq = 2; UPDATE audit SET seq = 2 WHERE seq = 3;"
+    " UPDATE audit SET seq = 3 WHERE seq = -2",
+    "DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)",
+])
+def test_tampering_is_detected(state: Path, tamper: str) -> None:
+    with sqlite3.connect(state / "ledger.sqlite") as db:
+        db.executescript(tamper)
+    code, report = verify(state)
+    assert code == 1 and not report["intact"]
+
+
+def test_a_rewritten_chain_is_caught_by_the_head_noted_down_earlier(state: Path) -> None:
+    _, before = verify(state)
+    with sqlite3.connect(state / "ledger.sqlite") as db:
+        db.execute("DELETE FROM audit")
+        db.execute("DELETE FROM audit_head")
+    code, report = verify(state, "--expect", before["head"])
+    assert code == 1 and "rewritten" in report["reason"]
