@@ -88,14 +88,17 @@ class _Write:
     def __init__(self, action: Action, record: str, *, confidential: bool = True) -> None:
         self.action = action
         self.record = record
-        self.marker = _tag()
+        # Markers are obligation ids; a document's further attachments get ".1", ".2" after it.
+        self.marker = _tag() + (".1" if action == "upload_document" else "")
         self.confidential = confidential
         tag = self.marker[:8]
         # Non-ASCII and a line break: the system must hold the wording exactly as sent.
         self.title = f"MARAC conformance {tag}"
         self.text = f"Discussed at MARAC {tag} – café\nSecond line."
         self.boxes = ["Discussed at MARAC", "Domestic abuse"]
-        self.expires = dt.date.today() + dt.timedelta(days=365)
+        # The runner acts as of a day (--on) that need not be today.
+        self.start = dt.date.today() + dt.timedelta(days=3)
+        self.expires = self.start + dt.timedelta(days=365)
         self.filename = f"minutes-{tag}.pdf"
         self.content = b"%PDF-1.4\n% marac conformance " + tag.encode() + b"\n%%EOF\n"
 
@@ -105,7 +108,7 @@ class _Write:
                 title=self.title, text=self.text, marker=self.marker, confidential=self.confidential))
         if self.action == "alert":
             return adapter.add_alert(self.record, Alert(
-                text=self.text, expires=self.expires, marker=self.marker, start=dt.date.today(),
+                text=self.text, expires=self.expires, marker=self.marker, start=self.start,
                 confidential=self.confidential))
         if self.action == "template_ticks":
             return adapter.tick_template(self.record, TemplateEntry(
@@ -170,8 +173,10 @@ class AdapterConformance:
     - ``unknown_record``: a record id the system does not hold, in its format.
     - ``reports_involvement``: False for systems with no notion of a person's
       involvement (a document store): skips the checks of open, team and workers.
-    - ``find_deleted_by_marker``: False if a deletion leaves nothing to find by
-      its marker; ``delete_document`` must then be safe to repeat instead.
+    - ``keeps_deleted_documents``: False if deleting a document erases it, and
+      its markers with it, so that ``find_write`` can find neither the deletion
+      nor the upload; ``delete_document`` must then be safe to repeat (it is
+      checked either way).
     - ``fault_rate`` / ``fault_seed``: the transient faults of the exactly-once tests.
     - ``settings``: extra ``SystemSettings`` fields beyond the registration's sandbox_settings.
     """
@@ -182,7 +187,7 @@ class AdapterConformance:
     records: ClassVar[list[dict[str, Any]]] = []
     unknown_record: ClassVar[str] = "NO-SUCH-RECORD-404"
     reports_involvement: ClassVar[bool] = True
-    find_deleted_by_marker: ClassVar[bool] = True
+    keeps_deleted_documents: ClassVar[bool] = True
     fault_rate: ClassVar[float] = 0.3
     fault_seed: ClassVar[int] = 7
     settings: ClassVar[dict[str, Any]] = {}
@@ -421,6 +426,8 @@ class AdapterConformance:
         elif write.action == "alert":
             assert str(entry.get("expires"))[:10] == write.expires.isoformat()
             assert entry.get("status") == "active"
+            if entry.get("start") is not None:
+                assert str(entry["start"])[:10] == write.start.isoformat(), "the alert does not start on Alert.start"
         elif write.action == "template_ticks":
             assert sorted(entry.get("boxes") or []) == sorted(write.boxes)
         elif write.action == "upload_document":
@@ -487,35 +494,41 @@ class AdapterConformance:
         write = _Write("alert", self.record)
         marker = _tag()
 
-        async def scenario(adapter: Adapter) -> tuple[WriteReceipt, WriteReceipt | None, Any]:
+        async def scenario(adapter: Adapter) -> tuple[WriteReceipt, WriteReceipt | None, WriteReceipt | None]:
             alert = await write.call(adapter)
             ended = await adapter.expire_alert(self.record, alert.id, dt.date.today(), marker)
-            return ended, await adapter.find_write(self.record, "expire_alert", marker), alert
+            found = await adapter.find_write(self.record, "expire_alert", marker)
+            # Ending an alert that is already ended (by this runner or by staff) is not an error.
+            await adapter.expire_alert(self.record, alert.id, dt.date.today(), _tag())
+            # The alert's own marker still finds it: a re-run must not add it again.
+            return ended, found, await adapter.find_write(self.record, "alert", write.marker)
 
-        ended, found, alert = sandbox.run(scenario)
+        ended, found, still = sandbox.run(scenario)
         entries = write.entries(sandbox.dump())
         assert len(entries) == 1 and entries[0].get("status") != "active", entries
         assert found is not None, "find_write does not find the expiry by its marker"
         assert found.id == ended.id
+        assert still is not None, "find_write does not find an expired alert by the marker that wrote it"
 
     def test_delete_document_removes_it_and_can_be_reconciled(self, sandbox: SandboxSystem) -> None:
         self.require(sandbox.registration, "upload_document", "delete_document")
         write = _Write("upload_document", self.record)
         marker = _tag()
 
-        async def scenario(adapter: Adapter) -> tuple[WriteReceipt | None, WriteReceipt]:
+        async def scenario(adapter: Adapter) -> tuple[WriteReceipt | None, WriteReceipt, WriteReceipt | None]:
             uploaded = await write.call(adapter)
             await adapter.delete_document(self.record, uploaded.id, marker)
             found = await adapter.find_write(self.record, "delete_document", marker)
             # Deleting what is already gone succeeds: a retry after a lost answer must not fail.
             again = await adapter.delete_document(self.record, uploaded.id, marker)
-            return found, again
+            return found, again, await adapter.find_write(self.record, "upload_document", write.marker)
 
-        found, again = sandbox.run(scenario)
+        found, again, upload = sandbox.run(scenario)
         assert write.entries(sandbox.dump()) == []
         assert again.id
-        if self.find_deleted_by_marker:
+        if self.keeps_deleted_documents:
             assert found is not None, "find_write does not find the deletion by its marker"
+            assert upload is not None, "find_write does not find a deleted document by the marker that uploaded it"
 
     # Exactly once under faults ------------------------------------------------------------
     @pytest.mark.parametrize("action", WRITE_ACTIONS)
@@ -540,7 +553,7 @@ class AdapterConformance:
                 def end() -> Awaitable[WriteReceipt]:
                     return adapter.delete_document(self.record, made.id, end_marker)
             await write_exactly_once(adapter, self.record, action, end_marker, end)
-            if action == "delete_document" and not self.find_deleted_by_marker:
+            if action == "delete_document" and not self.keeps_deleted_documents:
                 return None
             return await _retrying(lambda: adapter.find_write(self.record, action, end_marker))
 
@@ -552,7 +565,7 @@ class AdapterConformance:
             assert len(entries) == 1, f"expected exactly one {creating}, dump has {entries!r}"
         if action == "expire_alert":
             assert entries[0].get("status") != "active"
-        if action != "delete_document" or self.find_deleted_by_marker:
+        if action != "delete_document" or self.keeps_deleted_documents:
             assert found is not None, f"find_write does not find the {action} after the faults"
 
     # Unsupported actions -------------------------------------------------------------------

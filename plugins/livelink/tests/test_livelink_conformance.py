@@ -11,5 +11,5 @@ class TestLivelinkConformance(AdapterConformance):
     unknown_record = "404404"
     # A document store: a folder says nothing of whether a person is open to a service.
     reports_involvement = False
-    # Deleted nodes are gone with their markers; deleting again is harmless instead.
-    find_deleted_by_marker = False
+    # A deleted node is gone with its markers; deleting it again is harmless instead.
+    keeps_deleted_documents = False
