@@ -281,7 +281,8 @@ class SystmOneAdapter(Adapter):
             "category": [{"coding": [coding]}],
             "code": {"text": alert.text},
             "subject": self._subject(record),
-            "period": {"start": dt.date.today().isoformat(), "end": alert.expires.isoformat()},
+            # The alert shows from the day the runner acts as of (Alert.start), today if not given.
+            "period": {"start": (alert.start or dt.date.today()).isoformat(), "end": alert.expires.isoformat()},
         }
         if alert.confidential:
             resource["meta"] = {"security": [restricted()]}

@@ -398,6 +398,7 @@ class SystmOneEmulator(Emulator):
                                   "filename": attachment.get("title"), "media_type": attachment.get("contentType"),
                                   "confidential": confidential})
         alerts = [{"record": record(flag), "text": (flag.get("code") or {}).get("text", ""),
+                   "start": ((flag.get("period") or {}).get("start") or "")[:10] or None,
                    "expires": ((flag.get("period") or {}).get("end") or "")[:10] or None,
                    "status": flag.get("status"),
                    "confidential": is_restricted((flag.get("meta") or {}).get("security"))}

@@ -140,8 +140,8 @@ async def test_writes_land_once_and_can_be_found_again(sandbox: Running) -> None
     assert mine == {
         "case_notes": [{"record": record, "title": "MARAC", "text": "Heard at MARAC — plan agreed.",
                         "confidential": True}],
-        "alerts": [{"record": record, "text": alert.text, "expires": "2027-12-03", "status": "active",
-                    "confidential": True}],
+        "alerts": [{"record": record, "text": alert.text, "start": dt.date.today().isoformat(),
+                    "expires": "2027-12-03", "status": "active", "confidential": True}],
         "template_ticks": [{"record": record, "boxes": ["MARAC", "Domestic abuse"], "text": "Discussed at MARAC.",
                             "confidential": True}],
         "documents": [{"record": record, "title": "Minutes", "filename": "minutes.pdf",
