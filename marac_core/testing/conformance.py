@@ -20,6 +20,7 @@ adapter under test). Tests of actions the adapter does not list in
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import subprocess
@@ -529,6 +530,19 @@ class AdapterConformance:
         if self.keeps_deleted_documents:
             assert found is not None, "find_write does not find the deletion by its marker"
             assert upload is not None, "find_write does not find a deleted document by the marker that uploaded it"
+
+    def test_concurrent_writes_from_a_fresh_adapter_each_land_once(self, sandbox: SandboxSystem) -> None:
+        # The core awaits several calls of one adapter at once, the first of them before any log-in.
+        action = self._first_creating(sandbox.registration)
+        writes = [_Write(action, self.record) for _ in range(6)]
+
+        async def scenario(adapter: Adapter) -> list[WriteReceipt]:
+            return list(await asyncio.gather(*(w.call(adapter) for w in writes)))
+
+        receipts = sandbox.run(scenario)
+        assert len({r.id for r in receipts}) == len(writes), f"receipts repeat an id: {receipts!r}"
+        dump = sandbox.dump()
+        assert [len(w.entries(dump)) for w in writes] == [1] * len(writes)
 
     # Exactly once under faults ------------------------------------------------------------
     @pytest.mark.parametrize("action", WRITE_ACTIONS)
