@@ -218,6 +218,28 @@ def due(state: Path | None, ledger: str | None, on: dt.date | None, within: int 
         show_deadlines(items)
 
 
+@main.command()
+@run_options
+@_fail_cleanly
+def research(**kwargs: Any) -> None:
+    """Show the research pack of each case (what the look-ups found), kept until the meeting."""
+    from marac_core import session
+    from marac_core.errors import InputError
+    from marac_core.runner import open_run
+
+    with open_run(_options(kwargs)) as run:
+        packs = session.research_packs(run)
+    if not packs:
+        raise InputError(str(kwargs["meeting"]), "no research packs kept for this meeting (run marac plan before "
+                                                 "the meeting; they are destroyed once it has taken place)")
+    if kwargs["as_json"]:
+        click.echo(json.dumps(packs, indent=2, ensure_ascii=False))
+    else:
+        from marac_core.display import show_research
+
+        show_research(packs)
+
+
 @main.group()
 def audit() -> None:
     """The append-only, hash-chained log of every write."""

@@ -49,6 +49,8 @@ def show_plan(plan: Plan, statuses: dict[str, str] | None = None) -> None:
                       f"{failure.reason}")
     for warning in plan.warnings:
         console.print(f"[yellow]Warning[/yellow]: {warning}")
+    for ref, day in plan.repeats.items():
+        console.print(f"[magenta]Repeat MARAC[/magenta]: case {ref}: the victim was heard at a meeting on {day}.")
 
 
 def show_adapters(registry: Registry) -> None:
@@ -117,3 +119,17 @@ def show_deadlines(items: list[Any]) -> None:
         table.add_row(f"[red]{due} overdue[/red]" if item.overdue else due, f"{item.area} {item.meeting_date}",
                       item.case, item.role or "", item.system, item.record or "", item.action, item.state, item.id)
     console.print(table)
+
+
+
+def show_research(packs: list[dict[str, Any]]) -> None:
+    for pack in packs:
+        table = Table(title=f"Research pack: case {pack['case']} (referred by {pack.get('referring_agency') or '?'})")
+        for column in ("Role", "Name", "Born", "System", "Found", "Record", "Open", "Team", "Worker"):
+            table.add_column(column, overflow="fold")
+        for person in pack["people"]:
+            for system, found in sorted(person["systems"].items()) or [("", {})]:
+                table.add_row(person["role"], person["name"], person["dob"] or "", system, found.get("status", ""),
+                              found.get("record") or "", "yes" if found.get("open") else "",
+                              found.get("team") or "", found.get("allocated_worker") or "")
+        console.print(table)

@@ -64,7 +64,7 @@ def describe(error: BaseException) -> str:
 
 
 class Executor:
-    def __init__(self, ledger: Ledger, meeting: str, systems: Systems, source_dir: Path, key: bytes,
+    def __init__(self, ledger: Ledger, meeting: str, systems: Systems, source_dir: Path, key: bytes | None,
                  on: dt.date, advance: Callable[[], None] | None = None) -> None:
         self.ledger = ledger
         self.meeting = meeting
@@ -216,6 +216,8 @@ class Executor:
             message = EmailMessage(to=o.to, cc=o.cc, subject=subject, body=o.text, marker=o.id)
             return [(o.id, lambda: adapter.send_email(message))]
         # Minutes go as an AES-256 archive; its password follows in a separate message.
+        if not self.key:
+            raise Unsupported("no keyring holds the runner's key, so minutes cannot be password protected")
         password = derived_password(self.key, f"minutes:{o.id}")
         archive = _encrypted_zip([self.source_dir / a for a in o.attachments], password)
         message = EmailMessage(to=o.to, cc=o.cc, subject=subject, body=o.text, marker=o.id,

@@ -41,6 +41,9 @@ class Plan:
     reviews: list[Review]
     failures: list[Review]
     warnings: list[str]
+    lookups: dict[tuple[str, str, str], Lookup] = field(default_factory=dict)
+    # Case ref -> date of an earlier meeting within 12 months that heard the same victim.
+    repeats: dict[str, str] = field(default_factory=dict)
 
     def public(self) -> dict[str, Any]:
         m = self.meeting.meeting
@@ -51,6 +54,7 @@ class Plan:
             "reviews": [r.public() for r in self.reviews],
             "lookup_failures": [f.public() for f in self.failures],
             "warnings": self.warnings,
+            "repeats": [{"case": ref, "previous_meeting": day} for ref, day in self.repeats.items()],
         }
 
 
@@ -100,7 +104,8 @@ async def make_plan(
         elif found.status == "failed":
             failures.append(Review(listed.case.ref, listed.role, listed.person.name, system,
                                    f"look-up failed: {found.error}"))
-    return Plan(meeting, procedure.name, phase, obligations, reviews, failures, procedure.warnings(context))
+    return Plan(meeting, procedure.name, phase, obligations, reviews, failures, procedure.warnings(context),
+                lookups)
 
 
 def _case_order(meeting: MeetingFile, ref: str) -> int:

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from marac_core.execution import Executor, Result, summary
-from marac_core.keys import runner_key
+from marac_core import research
+from marac_core.keys import NoKeyring, runner_key
+from marac_core.repeats import Repeats
+from marac_core.research import ResearchPacks
 from marac_core.ledger import Ledger, meeting_key
 from marac_core.planning import Plan, make_plan
 from marac_core.runner import Run
@@ -21,15 +24,42 @@ def key_of(run: Run) -> str:
     return meeting_key(m.area, m.date, run.procedure.name)
 
 
+def _key(run: Run) -> bytes | None:
+    try:
+        return runner_key(run.state_dir, sandbox=run.sandbox is not None)
+    except NoKeyring:
+        return None
+
+
+def _after_planning(run: Run, planned: Plan, ledger: Ledger | None) -> None:
+    """Repeat-MARAC marks and research packs, which need the runner's key."""
+    key = _key(run)
+    if key is None:
+        planned.warnings.append("no keyring: research packs are not kept and repeat MARACs are not detected")
+        return
+    meeting = key_of(run)
+    if ledger is not None:
+        repeats = Repeats(ledger.engine, key)
+        planned.repeats = repeats.earlier(meeting, run.meeting)
+        repeats.record(meeting, run.meeting)
+    packs = ResearchPacks(run.state_dir, key)
+    if run.on < run.meeting.meeting.date:
+        packs.keep(meeting, [research.summary(c, planned.lookups) for c in run.meeting.cases])
+    else:
+        packs.destroy(meeting)
+
+
 async def plan(run: Run, ledger: Ledger | None = None) -> Plan:
     decisions = ledger.review_decisions(key_of(run)) if ledger is not None else None
     earlier = list(ledger.entries(key_of(run)).values()) if ledger is not None else None
     systems = run.connect()
     try:
-        return await make_plan(run.meeting, run.procedure, run.phase, run.on, systems, run.options.meeting,
-                               decisions, earlier)
+        planned = await make_plan(run.meeting, run.procedure, run.phase, run.on, systems, run.options.meeting,
+                                  decisions, earlier)
     finally:
         await systems.aclose()
+    _after_planning(run, planned, ledger)
+    return planned
 
 
 @dataclass
@@ -56,13 +86,20 @@ async def apply(run: Run, ledger: Ledger, progress: Any = None) -> Applied:
     try:
         planned = await make_plan(run.meeting, run.procedure, run.phase, run.on, systems, run.options.meeting,
                                   decisions, earlier)
+        _after_planning(run, planned, ledger)
         m = run.meeting.meeting
         ledger.record_plan(key_of(run), m.area, m.date, run.procedure.name, planned.obligations)
         task = progress.add_task("Applying", total=len(planned.obligations)) if progress is not None else None
-        executor = Executor(ledger, key_of(run), systems, run.options.meeting.parent,
-                            runner_key(run.state_dir, sandbox=run.sandbox is not None), run.on,
+        executor = Executor(ledger, key_of(run), systems, run.options.meeting.parent, _key(run), run.on,
                             advance=(lambda: progress.advance(task)) if progress is not None else None)
         results = await executor.run(planned.obligations)
     finally:
         await systems.aclose()
     return Applied(planned, results)
+
+
+def research_packs(run: Run) -> list[dict[str, Any]]:
+    key = _key(run)
+    packs = ResearchPacks(run.state_dir, key).read(key_of(run)) if key is not None else []
+    order = {case.ref: n for n, case in enumerate(run.meeting.cases)}
+    return sorted(packs, key=lambda pack: order.get(pack["case"], len(order)))

@@ -1,0 +1,81 @@
+"""Research packs, repeat MARACs and the runner's own state: no plaintext personal data at rest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from marac_core.cli import main
+from marac_core.demo import bundled
+
+DEMO = bundled()
+RECORDS = DEMO / "records.yaml"
+RDASH = DEMO / "rdash-meeting.yaml"
+PERSONAL = [b"Sarah", b"JONES", b"Jones", b"Mark", b"Lily", b"Chloe", b"BROWN", b"Jordan", b"1991-03-14",
+            b"14/03/1991", b"1988-07-01", b"2019-05-22", b"9434765919"]
+
+
+def marac(*args: object) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def run(command: str, meeting: Path, state: Path, on: str, *extra: object) -> dict:
+    code, out, err = marac(command, meeting, "--sandbox", RECORDS, "--state", state, "--on", on, "--json", *extra)
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_no_plaintext_name_date_of_birth_or_nhs_number_anywhere_in_the_runners_state(tmp_path: Path) -> None:
+    run("apply", RDASH, tmp_path, "2026-12-01")
+    run("apply", RDASH, tmp_path, "2026-12-03")
+    marac("due", "--state", tmp_path, "--ics", tmp_path / "due.ics")
+    checked = 0
+    for path in tmp_path.rglob("*"):
+        if path.is_dir() or tmp_path / "sandbox" in path.parents:
+            continue  # The emulated record systems keep their own data under sandbox/, as real ones would.
+        data = path.read_bytes()
+        checked += 1
+        assert not [p for p in PERSONAL if p in data], f"personal data in {path.relative_to(tmp_path)}"
+    assert checked >= 2
+
+
+def test_a_research_pack_is_kept_encrypted_before_the_meeting_and_destroyed_after_it(tmp_path: Path) -> None:
+    run("plan", RDASH, tmp_path, "2026-12-01")
+    packs = list((tmp_path / "research").rglob("*.pack"))
+    assert len(packs) == 2
+    assert not [p for p in PERSONAL for pack in packs if p in pack.read_bytes()]
+    code, out, _ = marac("research", RDASH, "--sandbox", RECORDS, "--state", tmp_path, "--on", "2026-12-02",
+                         "--json")
+    shown = json.loads(out)
+    victim = shown[0]["people"][0]
+    assert code == 0 and victim["name"] == "Sarah JONES"
+    assert victim["systems"]["systmone"] == {"status": "matched", "record": "S1-9001", "open": True, "team": None,
+                                             "allocated_worker": None, "candidates": ["S1-9001"]}
+    run("plan", RDASH, tmp_path, "2026-12-03")  # the meeting has taken place
+    assert not list((tmp_path / "research").rglob("*.pack"))
+    code, _, err = marac("research", RDASH, "--sandbox", RECORDS, "--state", tmp_path, "--on", "2026-12-03")
+    assert code == 2 and "destroyed" in err
+
+
+def test_a_victim_heard_again_within_12_months_is_marked_as_a_repeat(tmp_path: Path) -> None:
+    earlier = tmp_path / "earlier.yaml"
+    text = RDASH.read_text().replace("date: 2026-12-03", "date: 2026-06-04")
+    earlier.write_text(text.replace("minutes: minutes/DN-2026-12-03.pdf", ""))
+    assert run("apply", earlier, tmp_path, "2026-06-01")["repeats"] == []
+    repeats = run("plan", RDASH, tmp_path, "2026-12-01")["repeats"]
+    assert repeats == [{"case": "DN-0412", "previous_meeting": "2026-06-04"},
+                       {"case": "DN-0413", "previous_meeting": "2026-06-04"}]
+    much_later = tmp_path / "later.yaml"
+    much_later.write_text(RDASH.read_text().replace("date: 2026-12-03", "date: 2027-06-10").replace(
+        "minutes: minutes/DN-2026-12-03.pdf", ""))
+    # June 2026 is more than 12 months before June 2027: only December counts.
+    assert run("plan", much_later, tmp_path, "2027-06-01")["repeats"] == [
+        {"case": "DN-0412", "previous_meeting": "2026-12-03"}, {"case": "DN-0413", "previous_meeting": "2026-12-03"}]
+    different = tmp_path / "other.yaml"
+    different.write_text(RDASH.read_text().replace("date: 2026-12-03", "date: 2027-01-07").replace(
+        "Sarah JONES, dob: 1991-03-14, nhs_number: \"9434765919\"", "Sarah JONES, dob: 1992-03-14").replace(
+        "minutes: minutes/DN-2026-12-03.pdf", ""))
+    assert [r["case"] for r in run("plan", different, tmp_path, "2027-01-01")["repeats"]] == ["DN-0413"]
