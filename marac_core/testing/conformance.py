@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 import uuid
@@ -302,8 +303,9 @@ class AdapterConformance:
         probe = (f"import sys, {name}\n"
                  f"heavy = [m for m in sys.modules if m.startswith('{name}.')]\n"
                  "print(' '.join(heavy))")
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}  # import what we import
         out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
-                             check=True).stdout.split()
+                             check=True, env=env).stdout.split()
         registration = registrations_of(self.plugin)
         loaded = {reg.adapter().__module__ for reg in registration.values()}
         loaded |= {reg.emulator().__module__ for reg in registration.values() if reg.emulator}
