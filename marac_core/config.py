@@ -11,11 +11,17 @@
     port = 587
     from_address = "marac.rep@example.org"
 
+    [representative]
+    last_supervision = 2026-10-01      # RDaSH 4.9: at least every 90 days
+    training_level3 = 2025-05-20       # RDaSH 4.10: domestic abuse training level 3 completed
+    training_valid_months = 36
+
 Secrets are held in the system keyring (``marac credentials set SYSTEM``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from pathlib import Path
@@ -29,11 +35,22 @@ KEYRING_SERVICE = "marac"
 CONFIG_ENV = "MARAC_CONFIG"
 
 
+class Representative(BaseModel):
+    """The designated MARAC representative's own standing (RDaSH SOP 4.9 and 4.10)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    last_supervision: dt.date | None = None
+    training_level3: dt.date | None = None
+    training_valid_months: int = Field(default=36, gt=0)
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     systems: dict[str, SystemSettings] = Field(default_factory=dict)
     email: SystemSettings = Field(default_factory=SystemSettings)
+    representative: Representative | None = None
 
 
 def default_config_path() -> Path:

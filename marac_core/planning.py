@@ -83,12 +83,14 @@ async def make_plan(
     source: Path | None = None,
     decisions: Decisions | None = None,
     earlier: list[Entry] | None = None,
+    representative: Any = None,
 ) -> Plan:
     wanted = list(procedure.people(meeting, phase))
     lookups = await LookupRun(systems, decisions).all(wanted)
     context = PlanContext(meeting=meeting, procedure=procedure.name, phase=phase, on=on,
                           installed=frozenset(n for n in systems.names if not systems[n].manual),
-                          lookups=lookups, source_dir=source.parent if source else None)
+                          lookups=lookups, source_dir=source.parent if source else None,
+                          representative=representative)
     obligations = procedure.plan(context)
     if phase == "followup" and earlier:
         obligations += expiries(context, earlier)

@@ -74,7 +74,8 @@ def open_run(options: RunOptions) -> Iterator[Run]:
     registry = load()
     procedure = choose_procedure(registry, meeting, options.procedure, str(options.meeting))
     records = load_records(options.sandbox) if options.sandbox else None
-    config = load_config(options.config) if options.sandbox is None else Config()
+    # The sandbox needs no configuration; one given explicitly still applies (e.g. the rep's training dates).
+    config = load_config(options.config) if options.sandbox is None or options.config else Config()
     on = options.on or dt.date.today()
     phase: Phase = options.phase or default_phase(meeting, on)  # type: ignore[assignment]
     state_dir = options.state or default_state_dir()

@@ -55,7 +55,7 @@ async def plan(run: Run, ledger: Ledger | None = None) -> Plan:
     systems = run.connect()
     try:
         planned = await make_plan(run.meeting, run.procedure, run.phase, run.on, systems, run.options.meeting,
-                                  decisions, earlier)
+                                  decisions, earlier, run.config.representative)
     finally:
         await systems.aclose()
     _after_planning(run, planned, ledger)
@@ -85,7 +85,7 @@ async def apply(run: Run, ledger: Ledger, progress: Any = None) -> Applied:
     systems = run.connect()
     try:
         planned = await make_plan(run.meeting, run.procedure, run.phase, run.on, systems, run.options.meeting,
-                                  decisions, earlier)
+                                  decisions, earlier, run.config.representative)
         _after_planning(run, planned, ledger)
         m = run.meeting.meeting
         ledger.record_plan(key_of(run), m.area, m.date, run.procedure.name, planned.obligations)

@@ -59,6 +59,8 @@ class PlanContext:
     installed: frozenset[str]
     lookups: dict[tuple[str, str, str], Lookup] = field(default_factory=dict)
     source_dir: Any = None
+    # The representative's supervision and training dates, from the configuration.
+    representative: Any = None
 
     @property
     def date(self) -> dt.date:

@@ -46,6 +46,7 @@ BOXES = {
     "child": [SUBJECT_TO_MARAC, "child experienced or at risk of domestic abuse"],
 }
 ALERT_MONTHS = 12
+SUPERVISION_DAYS = 90
 # 4.5: agreed actions that fall to trust services.
 TRUST_SERVICES = re.compile(
     r"RDaSH|\bNHS\b|CMHT|0.?19|Aspire|safeguarding team|(?<!public )\bhealth\b|^\s*(the )?trust\s*$", re.I)
@@ -227,6 +228,26 @@ class RDaSH(Procedure):
                     text="Email the MARAC administrator to confirm in detail the completion of all actions.",
                 ))
         return out
+
+    # -- 4.7, 4.9, 4.10: the representative -------------------------------------------
+    def warnings(self, context: PlanContext) -> list[str]:
+        if context.phase != "before":
+            return []
+        found = []
+        if context.meeting.meeting.deputy is None:
+            found.append("RDaSH SOP 4.7: no deputy is named for this meeting. If the representative cannot attend, "
+                         "a deputy must attend to share information; if this is not possible, the head of "
+                         "safeguarding must be informed.")
+        rep = context.representative
+        supervision = rep.last_supervision if rep else None
+        if supervision is None or (context.date - supervision).days > SUPERVISION_DAYS:
+            when = f"last recorded on {supervision.isoformat()}" if supervision else "not recorded"
+            found.append(f"RDaSH SOP 4.9: safeguarding supervision is due at least once every 90 days ({when}).")
+        training = rep.training_level3 if rep else None
+        if training is None or calendar.add_months(training, rep.training_valid_months) < context.date:
+            when = f"completed {training.isoformat()}" if training else "not recorded"
+            found.append(f"RDaSH SOP 4.10: domestic abuse training level 3 must be up to date ({when}).")
+        return found
 
     # -- helpers --------------------------------------------------------------------
     @staticmethod
