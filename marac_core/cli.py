@@ -240,6 +240,41 @@ def research(**kwargs: Any) -> None:
         show_research(packs)
 
 
+@main.command()
+@click.argument("meeting", type=click.Path(path_type=Path), required=False)
+@click.option("--procedure", help="Procedure (overrides meeting.procedure).")
+@click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
+@click.option("--ledger", metavar="URL")
+@click.option("--on", "on", callback=_iso_date, metavar="YYYY-MM-DD", help="The day to act as of (default today).")
+@click.option("--retention-months", type=click.IntRange(min=1), default=13, show_default=True)
+@_fail_cleanly
+def purge(meeting: Path | None, procedure: str | None, state: Path | None, ledger: str | None,
+          on: dt.date | None, retention_months: int) -> None:
+    """Remove a meeting's data (or every meeting's) from the runner's state once its retention period is over."""
+    from marac_core.config import default_state_dir
+    from marac_core.ledger import meeting_key
+    from marac_core.loading import load_meeting
+    from marac_core.planning import choose_procedure
+    from marac_core.plugins import load
+    from marac_core.retention import purge as purge_meetings
+    from marac_core.status import open_ledger
+
+    only = None
+    if meeting is not None:
+        parsed = load_meeting(meeting)
+        chosen = choose_procedure(load(), parsed, procedure, str(meeting))
+        only = meeting_key(parsed.meeting.area, parsed.meeting.date, chosen.name)
+    store = open_ledger(state, ledger)
+    try:
+        verdicts = purge_meetings(store, state or default_state_dir(), on or dt.date.today(), only, retention_months)
+    finally:
+        store.close()
+    for verdict in verdicts:
+        click.echo(f"{verdict.meeting}: {verdict.reason}")
+    if only is not None and not verdicts:
+        click.echo("nothing held for that meeting")
+
+
 @main.group()
 def audit() -> None:
     """The append-only, hash-chained log of every write."""

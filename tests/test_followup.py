@@ -92,3 +92,18 @@ def test_due_lists_overdue_work_and_upcoming_expiries_and_exports_a_calendar(tmp
     text = ics.read_text()
     assert code == 0 and text.count("BEGIN:VEVENT") == len(items)
     assert "Sarah" not in text and "JONES" not in text
+
+
+def test_purge_keeps_a_meeting_until_its_alerts_are_expired_and_its_retention_is_over(tmp_path: Path) -> None:
+    apply(tmp_path, "2026-12-01")
+    code, out = marac("purge", RDASH, "--state", tmp_path, "--on", "2027-01-10")
+    assert code == 0 and "retention period" in out
+    code, out = marac("purge", RDASH, "--state", tmp_path, "--on", "2028-01-10")
+    assert "has not been expired" in out
+    apply(tmp_path, "2027-12-03", "followup")
+    code, out = marac("purge", "--state", tmp_path, "--on", "2028-01-10")
+    assert code == 0 and "purged" in out
+    code, out = marac("status", RDASH, "--state", tmp_path, "--json")
+    assert json.loads(out) == []
+    code, out = marac("audit", "verify", "--state", tmp_path)
+    assert code == 0, out  # the audit log is untouched by a purge
