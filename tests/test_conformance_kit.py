@@ -6,9 +6,13 @@ import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from marac_core.scaffold import generate
+from marac_core.testing import SandboxSystem, registrations_of, sample_records
 
 MUTANTS = '''
 from marac_core.adapter import AdapterRegistration, Unsupported
@@ -101,3 +105,20 @@ def test_kit_fails_each_broken_adapter_on_the_rule_it_breaks(tmp_path: Path) -> 
         "TestDropsConfidentiality::test_confidential_flag_reaches_the_system[case_note-True]",
         "TestAsksBeforeRefusing::test_unsupported_actions_raise_without_a_request",
     }
+
+
+def test_marac_sandbox_fixture_serves_one_emulator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   marac_sandbox: Callable[..., SandboxSystem]) -> None:
+    root, _ = generate("fixtureprobe", tmp_path)
+    monkeypatch.syspath_prepend(str(root))
+    try:
+        import marac_fixtureprobe  # type: ignore[import-not-found]
+
+        registration = registrations_of(marac_fixtureprobe)["fixtureprobe"]
+        system = marac_sandbox(registration, sample_records(["F-1", "F-2", "F-3"]))
+        found = system.run(lambda adapter: adapter.get_record("F-1"))
+        assert found is not None and found.name == "Sarah Jones" and found.involvement.open
+        assert system.requests() == 1 and system.dump()["case_notes"] == []
+    finally:
+        for module in [m for m in sys.modules if m.split(".")[0] == "marac_fixtureprobe"]:
+            del sys.modules[module]
