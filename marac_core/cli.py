@@ -220,6 +220,44 @@ def due(state: Path | None, ledger: str | None, on: dt.date | None, within: int 
 
 @main.command()
 @run_options
+@click.option("--confirm", multiple=True, metavar="CASE/PERSON/SYSTEM=RECORD",
+              help="Confirm that this record is the person (the review's name as plan --json shows it).")
+@click.option("--reject", multiple=True, metavar="CASE/PERSON/SYSTEM",
+              help="None of the records offered is the person.")
+@_fail_cleanly
+def review(confirm: tuple[str, ...], reject: tuple[str, ...], **kwargs: Any) -> None:
+    """Confirm or reject each unsure match; plan and apply then use the answer."""
+    import asyncio
+
+    from marac_core import reviewing, session
+    from marac_core.runner import open_run
+
+    answers = reviewing.parse_answers(confirm, reject)
+    with open_run(_options(kwargs)) as run:
+        ledger = session.ledger_for(run)
+        try:
+            planned = asyncio.run(session.plan(run, ledger))
+            if not answers and sys.stdin.isatty() and not kwargs["as_json"]:
+                from marac_core.display import prompt_review
+
+                answers = reviewing.ask(planned, prompt_review)
+            said = reviewing.record_answers(ledger, session.key_of(run), planned, answers)
+        finally:
+            ledger.close()
+    if kwargs["as_json"]:
+        click.echo(json.dumps({"recorded": said, "reviews": [r.public() for r in planned.reviews]}, indent=2,
+                              ensure_ascii=False))
+        return
+    for line in said:
+        click.echo(line)
+    if not said:
+        from marac_core.display import show_plan
+
+        show_plan(planned)
+
+
+@main.command()
+@run_options
 @_fail_cleanly
 def research(**kwargs: Any) -> None:
     """Show the research pack of each case (what the look-ups found), kept until the meeting."""

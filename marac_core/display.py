@@ -133,3 +133,30 @@ def show_research(packs: list[dict[str, Any]]) -> None:
                               found.get("record") or "", "yes" if found.get("open") else "",
                               found.get("team") or "", found.get("allocated_worker") or "")
         console.print(table)
+
+
+def prompt_review(review: Any, candidates: list[Any]) -> Any:
+    """Ask the rep which record, if any, is this person."""
+    from rich.prompt import Prompt
+
+    from marac_core.reviewing import Answer
+
+    console.rule(f"Case {review.case}: {review.role} {review.person} in {review.system} ({review.reason})")
+    table = Table()
+    for column in ("#", "Record", "Name", "Born", "NHS number", "Score", "Why"):
+        table.add_column(column)
+    scores = {c["record"]: c for c in review.candidates}
+    offered = [c for c in candidates if c.record in scores]
+    for number, candidate in enumerate(offered, start=1):
+        scored = scores[candidate.record]
+        table.add_row(str(number), candidate.record, candidate.name, str(candidate.dob or ""),
+                      candidate.nhs_number or "", f"{scored['score']:.2f}", "; ".join(scored["reasons"]))
+    console.print(table)
+    choices = [str(n) for n in range(1, len(offered) + 1)] + ["n", "s"]
+    reply = Prompt.ask("Which record is this person? (number; n = none of these; s = decide later)",
+                       choices=choices, default="s")
+    if reply == "s":
+        return None
+    if reply == "n":
+        return Answer(review.ref, "reject")
+    return Answer(review.ref, "confirm", offered[int(reply) - 1].record)

@@ -70,7 +70,7 @@ class LookupRun:
         decision = self.decisions.get((listed.case.ref, listed.key, system))
         if decision is not None and match.status == "review":
             return decided(match, decision, candidates)
-        return Lookup(match.status, match=match)
+        return Lookup(match.status, match=match, candidates=tuple(candidates))
 
     async def all(self, wanted: Iterable[tuple[Listed, str]]) -> dict[tuple[str, str, str], Lookup]:
         pairs = list(wanted)
@@ -85,8 +85,8 @@ def decided(match: Match, decision: tuple[str, str | None], candidates: list[Can
     if verdict == "reject":
         return Lookup("none", match=Match(status="none", scored=match.scored, reason="rejected by the rep"))
     chosen = next((c for c in candidates if c.record == record), None)
-    if chosen is None:
-        return Lookup("review", match=match)
+    if chosen is None:  # The confirmed record is no longer offered: ask again.
+        return Lookup("review", match=match, candidates=tuple(candidates))
     return Lookup("matched", match=Match(status="matched", candidate=chosen,
                                          scored=[ScoredCandidate(record=chosen.record, score=1.0,
                                                                  reasons=["confirmed by the rep"])]))

@@ -26,10 +26,16 @@ class Review:
     system: str
     reason: str
     candidates: list[dict[str, Any]] = field(default_factory=list)
+    key: str = ""
+
+    @property
+    def ref(self) -> str:
+        """How the rep names this review to ``marac review --confirm/--reject``."""
+        return f"{self.case}/{self.key}/{self.system}"
 
     def public(self) -> dict[str, Any]:
         return {"case": self.case, "role": self.role, "person": self.person, "system": self.system,
-                "reason": self.reason, "candidates": self.candidates}
+                "reason": self.reason, "candidates": self.candidates, "review": self.ref}
 
 
 @dataclass
@@ -102,10 +108,10 @@ async def make_plan(
             reviews.append(Review(listed.case.ref, listed.role, listed.person.name, system,
                                   found.match.reason or "needs review",
                                   [{"record": s.record, "score": s.score, "reasons": s.reasons}
-                                   for s in found.match.scored]))
+                                   for s in found.match.scored], listed.key))
         elif found.status == "failed":
             failures.append(Review(listed.case.ref, listed.role, listed.person.name, system,
-                                   f"look-up failed: {found.error}"))
+                                   f"look-up failed: {found.error}", key=listed.key))
     return Plan(meeting, procedure.name, phase, obligations, reviews, failures, procedure.warnings(context),
                 lookups)
 

@@ -37,6 +37,8 @@ class Lookup:
     status: LookupStatus
     match: Match | None = None
     error: str | None = None
+    # What the system's search returned, for the rep to choose from in a review.
+    candidates: tuple[Candidate, ...] = ()
 
     @property
     def record(self) -> Candidate | None:

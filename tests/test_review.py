@@ -1,0 +1,81 @@
+"""marac review: unsure matches go to the rep; nothing is written to them until confirmed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+from marac_core.cli import main
+
+MEETING = {
+    "meeting": {"area": "Doncaster", "date": "2026-12-03", "procedure": "rdash"},
+    "cases": [{"ref": "DN-1", "victim": {"name": "Amy TWIN", "dob": "2001-04-04"},
+               "perpetrator": {"name": "Mark JONES", "dob": "1988-07-01"}}],
+}
+# Two records equally like the victim: the same name and date of birth (a duplicate in the system).
+RECORDS = {"systmone": [
+    {"id": "S1-1", "name": "Amy Twin", "dob": "2001-04-04", "open": True},
+    {"id": "S1-2", "name": "Amy Twin", "dob": "2001-04-04", "open": True},
+    {"id": "S1-3", "name": "Mark Jones", "dob": "1988-07-01", "open": True},
+]}
+
+
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    meeting, records = tmp_path / "meeting.yaml", tmp_path / "records.yaml"
+    meeting.write_text(yaml.safe_dump(MEETING))
+    records.write_text(yaml.safe_dump(RECORDS))
+    return meeting, records
+
+
+def marac(*args: object) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def apply(meeting: Path, records: Path, state: Path) -> dict:
+    code, out, err = marac("apply", meeting, "--sandbox", records, "--state", state, "--on", "2026-12-01", "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def victim_alerts(state: Path) -> list[str]:
+    code, out, _ = marac("sandbox", "dump", "--state", state, "--json")
+    return [a["record"] for a in json.loads(out)["systmone"]["alerts"] if a["record"] != "S1-3"]
+
+
+def test_an_ambiguous_match_is_reviewed_and_nothing_is_written_until_the_rep_confirms(tmp_path: Path) -> None:
+    meeting, records = files(tmp_path)
+    first = apply(meeting, records, tmp_path)
+    assert [r["review"] for r in first["reviews"]] == ["DN-1/victim-0/systmone"]
+    assert {c["record"] for c in first["reviews"][0]["candidates"]} == {"S1-1", "S1-2"}
+    assert not [o for o in first["obligations"] if o["role"] == "victim" and o["system"] == "systmone"]
+    assert victim_alerts(tmp_path) == []
+    code, out, _ = marac("review", meeting, "--sandbox", records, "--state", tmp_path, "--on", "2026-12-01",
+                         "--confirm", "DN-1/victim-0/systmone=S1-2")
+    assert code == 0 and "confirm S1-2" in out
+    second = apply(meeting, records, tmp_path)
+    assert second["reviews"] == []
+    assert victim_alerts(tmp_path) == ["S1-2"]
+
+
+def test_a_rejected_match_means_no_record(tmp_path: Path) -> None:
+    meeting, records = files(tmp_path)
+    marac("review", meeting, "--sandbox", records, "--state", tmp_path, "--on", "2026-12-01",
+          "--reject", "DN-1/victim-0/systmone")
+    applied = apply(meeting, records, tmp_path)
+    assert applied["reviews"] == [] and victim_alerts(tmp_path) == []
+
+
+def test_confirming_a_record_that_was_not_offered_is_refused(tmp_path: Path) -> None:
+    meeting, records = files(tmp_path)
+    code, _, err = marac("review", meeting, "--sandbox", records, "--state", tmp_path, "--on", "2026-12-01",
+                         "--confirm", "DN-1/victim-0/systmone=S1-3")
+    assert code == 2 and "not one of the records offered" in err
+    code, _, err = marac("review", meeting, "--sandbox", records, "--state", tmp_path, "--on", "2026-12-01",
+                         "--confirm", "DN-1/child-0/systmone=S1-1")
+    assert code == 2 and "not an open review" in err
+    apply(meeting, records, tmp_path)
+    assert victim_alerts(tmp_path) == []
