@@ -175,6 +175,8 @@ class AdapterConformance:
     - ``unknown_record``: a record id the system does not hold, in its format.
     - ``reports_involvement``: False for systems with no notion of a person's
       involvement (a document store): skips the checks of open, team and workers.
+    - ``searches_aliases``: False if the system's search cannot look for several
+      surnames in one request (the query's own and those of its aliases).
     - ``keeps_deleted_documents``: False if deleting a document erases it, and
       its markers with it, so that ``find_write`` can find neither the deletion
       nor the upload; ``delete_document`` must then be safe to repeat (it is
@@ -189,6 +191,7 @@ class AdapterConformance:
     records: ClassVar[list[dict[str, Any]]] = []
     unknown_record: ClassVar[str] = "NO-SUCH-RECORD-404"
     reports_involvement: ClassVar[bool] = True
+    searches_aliases: ClassVar[bool] = True
     keeps_deleted_documents: ClassVar[bool] = True
     fault_rate: ClassVar[float] = 0.3
     fault_seed: ClassVar[int] = 7
@@ -348,6 +351,16 @@ class AdapterConformance:
             pytest.skip("no two seeded people share a surname")
         candidates = sandbox.run(lambda a: a.find_people(query_for(self.person)))
         assert {self.record, str(same[0]["id"])} <= {c.record for c in candidates}
+
+    def test_find_people_searches_the_surnames_of_aliases(self, sandbox: SandboxSystem) -> None:
+        # A referral may give a woman's current surname and, as an alias, the one her record is under.
+        if not self.searches_aliases:
+            pytest.skip("this system's search takes one name")
+        parts = str(self.person["name"]).split()
+        query = PersonQuery(name=f"{' '.join(parts[:-1])} WHITFIELD", family="WHITFIELD", given=" ".join(parts[:-1]),
+                            aliases=[f"{' '.join(parts[:-1])} {parts[-1].upper()}"])
+        candidates = sandbox.run(lambda a: a.find_people(query))
+        assert self.record in [c.record for c in candidates], "a search does not look for the aliases' surnames"
 
     def test_find_people_for_nobody_returns_no_candidates(self, sandbox: SandboxSystem) -> None:
         assert sandbox.run(lambda a: a.find_people(_NOBODY)) == []

@@ -11,5 +11,7 @@ class TestLivelinkConformance(AdapterConformance):
     unknown_record = "404404"
     # A document store: a folder says nothing of whether a person is open to a service.
     reports_involvement = False
+    # One browse of the root folder filters on one name.
+    searches_aliases = False
     # A deleted node is gone with its markers; deleting it again is harmless instead.
     keeps_deleted_documents = False
