@@ -201,7 +201,12 @@ class SystmOneEmulator(Emulator):
             else:
                 nhs = value
         if family or birthdate or nhs:
-            rows = search_people(rows, family=family, dob=birthdate, nhs_number=nhs)
+            # family=A,B is FHIR's "A or B".
+            found: dict[str, dict[str, Any]] = {}
+            for one in (family or "").split(",") if family else [None]:
+                for row in search_people(rows, family=one or None, dob=birthdate, nhs_number=nhs):
+                    found.setdefault(row["id"], row)
+            rows = list(found.values())
         elif not params.get("_id") and not identifier:
             # A PDS-style search needs something to search on.
             raise FhirError(400, "required", "Patient search needs _id, identifier, family or birthdate")

@@ -117,6 +117,19 @@ async def test_find_people_by_name_and_birth_date_without_token() -> None:
 
 
 @pytest.mark.asyncio
+async def test_find_people_searches_the_surnames_of_aliases_in_the_same_request() -> None:
+    adapter, client = make()
+    with respx.mock(assert_all_called=True) as router:
+        route = router.get(host=HOST, path="/fhir/Patient").mock(return_value=httpx.Response(200, json=bundle()))
+        await adapter.find_people(PersonQuery(name="Sarah SMITH", family="SMITH", given="Sarah",
+                                              aliases=["Sarah JONES", "SMITH, Sarah", "JONES, S"]))
+    assert route.call_count == 1
+    assert dict(route.calls[0].request.url.params) == {"family": "SMITH,JONES",
+                                                        "_revinclude": "EpisodeOfCare:patient"}
+    await client.aclose()
+
+
+@pytest.mark.asyncio
 async def test_get_record_searches_by_id_and_returns_none_when_absent() -> None:
     adapter, client = make()
     with respx.mock(assert_all_called=True) as router:
