@@ -314,6 +314,46 @@ def purge(meeting: Path | None, procedure: str | None, state: Path | None, ledge
 
 
 @main.group()
+def credentials() -> None:
+    """Secrets for the record systems, held only in the system keyring."""
+
+
+@credentials.command("set")
+@click.argument("system")
+@click.option("--stdin", "from_stdin", is_flag=True, help="Read the secret from standard input (for scripts).")
+@_fail_cleanly
+def credentials_set(system: str, from_stdin: bool) -> None:
+    """Store SYSTEM's password or token in the keyring."""
+    from marac_core.credentials import store_secret
+
+    secret = sys.stdin.readline().rstrip("\n") if from_stdin else click.prompt(
+        f"Secret for {system}", hide_input=True, confirmation_prompt=True)
+    store_secret(system, secret)
+    click.echo(f"{system}: secret stored in the keyring")
+
+
+@credentials.command("delete")
+@click.argument("system")
+@_fail_cleanly
+def credentials_delete(system: str) -> None:
+    """Remove SYSTEM's secret from the keyring."""
+    from marac_core.credentials import delete_secret
+
+    delete_secret(system)
+    click.echo(f"{system}: secret removed")
+
+
+@credentials.command("list")
+@_fail_cleanly
+def credentials_list() -> None:
+    """Which installed systems have a secret in the keyring (never the secrets)."""
+    from marac_core.credentials import secret_status
+
+    for system, held in secret_status().items():
+        click.echo(f"{system}: {'stored' if held else 'none'}")
+
+
+@main.group()
 def audit() -> None:
     """The append-only, hash-chained log of every write."""
 

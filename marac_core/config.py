@@ -76,13 +76,13 @@ def load_config(path: Path | None) -> Config:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(str(path), f"not valid TOML: {exc}") from None
-    for section in ("systems", "email"):
+    holders = {f"systems.{name}": v for name, v in data.get("systems", {}).items() if isinstance(v, dict)}
+    holders["email"] = data.get("email", {})
+    for where, holder in holders.items():
         for key in ("password", "secret", "token"):
-            holder = data.get(section, {})
-            values = holder.values() if section == "systems" else [holder]
-            if any(isinstance(v, dict) and key in v for v in values):
-                raise InputError(str(path), f"secrets belong in the keyring (marac credentials set), not in config",
-                                 f"{section}.{key}")
+            if isinstance(holder, dict) and key in holder:
+                raise InputError(str(path), "secrets belong in the keyring (marac credentials set), not in config",
+                                 f"{where}.{key}")
     try:
         return Config.model_validate(data)
     except ValidationError as exc:

@@ -30,6 +30,9 @@ def show_plan(plan: Plan, statuses: dict[str, str] | None = None) -> None:
         what = o.title + ": " + o.text if o.title else o.text
         if o.waiting_for:
             what = f"[waiting for {o.waiting_for}] " + what
+        condition = (o.model_extra or {}).get("condition")
+        if condition:
+            what = f"({condition}) " + what
         row = [o.case, o.role or "", o.person or "", o.system, o.record or "", o.action,
                o.due.strftime("%d %b %H:%M") if o.due else "", _short(what)]
         if statuses is not None:

@@ -60,8 +60,10 @@ class LookupRun:
         return await connected.call(lambda a: a.find_people(query))
 
     async def look_up(self, listed: Listed, system: str) -> Lookup:
-        if system not in self.systems or self.systems[system].manual:
+        if system not in self.systems:
             return Lookup("not_installed")
+        if self.systems[system].manual:
+            return Lookup("manual")
         try:
             candidates = await self._search(system, listed.person)
         except Exception as error:  # noqa: BLE001 - a failed look-up is reported, never fatal to the plan

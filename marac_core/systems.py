@@ -89,6 +89,8 @@ def connect(registry: Registry, config: Config, sandbox: SandboxEndpoints | None
         client = httpx.AsyncClient(timeout=settings.timeout, limits=limits)
         systems.clients.append(client)
         adapter = registration.adapter()(settings, client, secret)
-        manual = settings.mode == "manual" or (sandbox is None and name != "email" and not settings.base_url)
+        configured = bool(settings.base_url or (name == "email" and (settings.model_extra or {}).get("host")))
+        # A system with no address configured is worked by hand (assisted-manual mode).
+        manual = settings.mode == "manual" or (sandbox is None and not configured)
         systems.systems[name] = System(name, adapter, asyncio.Semaphore(concurrency), manual=manual)
     return systems

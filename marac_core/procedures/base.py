@@ -12,9 +12,11 @@ from marac_core.adapter import Action
 from marac_core.matching import Match
 from marac_core.model import Case, Contact, MeetingFile, Person, Role
 from marac_core.obligations import MANUAL, Obligation, Phase, obligation_id
-from marac_core.records import Candidate
+from marac_core.records import Candidate, Involvement
 
-LookupStatus = Literal["matched", "none", "review", "failed", "not_installed"]
+# "manual": the system is in assisted-manual mode; the rep looks the person up by hand, so the
+# procedure plans as if they had an open record and each obligation says so in its ``condition``.
+LookupStatus = Literal["matched", "none", "review", "failed", "not_installed", "manual"]
 
 
 @dataclass(frozen=True)
@@ -42,12 +44,14 @@ class Lookup:
 
     @property
     def record(self) -> Candidate | None:
+        if self.status == "manual":
+            return Candidate(record="", name="", involvement=Involvement(open=True))
         return self.match.candidate if self.match and self.status == "matched" else None
 
     @property
     def known(self) -> bool:
-        """Whether the system's answer is settled (a record, or surely none)."""
-        return self.status in ("matched", "none")
+        """Whether the system's answer is settled (a record, surely none, or the rep's to find)."""
+        return self.status in ("matched", "none", "manual")
 
 
 @dataclass
@@ -101,6 +105,11 @@ class PlanContext:
         """An obligation whose id is stable for the same meeting, case, rule, person and record."""
         ident = obligation_id(self.area, self.date.isoformat(), self.procedure, rule, case.ref,
                               listed.key if listed else "-", system, record or "-", action, slot)
+        if listed is not None and self.lookups.get((case.ref, listed.key, system), Lookup("none")).status == "manual":
+            # Assisted-manual mode: the rep finds the record and does this by hand if it applies.
+            fields.setdefault("condition", f"if {listed.person.name} has a record in {system} that is open to "
+                                           "the service (look them up by hand)")
+            record = None
         return Obligation(
             id=ident,
             case=case.ref,
