@@ -120,8 +120,9 @@ ADAPTER = '''\
 
 Protocol (as generated; replace it with the real system's):
 
-- ``GET  people?family=&dob=&nhs_number=``: one search, answering each person
-  with their involvement.
+- ``GET  people?family=&family=&dob=&nhs_number=``: one search for anyone
+  plausible (any of the surnames, the birth date or the NHS number), answering
+  each person with their involvement.
 - ``GET  people/{id}``: one person (404 if unknown).
 - ``POST people/{id}/notes`` and ``GET people/{id}/notes?marker=``: case notes.
 - ``POST people/{id}/alerts``, ``GET people/{id}/alerts?marker=|ended_marker=``
@@ -150,6 +151,14 @@ from marac_core.records import (
     RecordedAlert,
     WriteReceipt,
 )
+
+
+def _surname(name: str) -> str:
+    """The surname in "Sarah JONES" or "JONES, Sarah"."""
+    if "," in name:
+        return name.split(",", 1)[0].strip()
+    parts = name.split()
+    return parts[-1] if parts else ""
 
 
 def _candidate(person: dict[str, Any]) -> Candidate:
@@ -188,12 +197,16 @@ class <<Class>>Adapter(Adapter):
 
     # Look-ups -------------------------------------------------------------------------
     async def find_people(self, query: PersonQuery) -> list[Candidate]:
-        # One request; every plausible person comes back, and the core does the matching.
-        params: dict[str, str] = {"family": query.family}
+        # One request for everyone plausible (the surnames of the aliases too); the core does the matching.
+        families: list[str] = []
+        for family in [query.family, *(_surname(a) for a in query.aliases)]:
+            if family and family.casefold() not in {f.casefold() for f in families}:
+                families.append(family)
+        params: list[tuple[str, str]] = [("family", f) for f in families]
         if query.dob:
-            params["dob"] = query.dob.isoformat()
+            params.append(("dob", query.dob.isoformat()))
         if query.nhs_number:
-            params["nhs_number"] = query.nhs_number
+            params.append(("nhs_number", query.nhs_number))
         body = await self._json("GET", "people", params=params)
         return [_candidate(p) for p in body["items"]]
 
@@ -379,14 +392,18 @@ class <<Class>>Emulator(Emulator):
 
     # People ---------------------------------------------------------------------------
     async def search(self, request: Request) -> Response:
-        family = request.query_params.get("family")
+        families = [f for f in request.query_params.getlist("family") if f]  # several: any of them
         dob = request.query_params.get("dob")
         nhs_number = request.query_params.get("nhs_number")
-        if not (family or dob or nhs_number):
+        if not (families or dob or nhs_number):
             raise Problem(400, "give family, dob or nhs_number")
-        found = search_people(self.store.all("people"), family=family, dob=dob and _date(dob, "dob"),
-                              nhs_number=nhs_number)
-        return JSONResponse({"items": found})
+        people = self.store.all("people")
+        found: dict[str, dict[str, Any]] = {}
+        for family in families or [None]:
+            for person in search_people(people, family=family, dob=dob and _date(dob, "dob"),
+                                        nhs_number=nhs_number):
+                found.setdefault(person["id"], person)
+        return JSONResponse({"items": list(found.values())})
 
     async def get_person(self, request: Request) -> Response:
         return JSONResponse(self._person(request))
