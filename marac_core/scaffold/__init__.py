@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import keyword
 import re
-from importlib import metadata
 from pathlib import Path
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
@@ -26,6 +25,8 @@ def check_name(name: str) -> None:
                             "underscores, starting with a letter (e.g. emis, rio, mosaic)")
     if keyword.iskeyword(name) or name in RESERVED:
         raise ScaffoldError(f"{name!r} is reserved; choose another system name")
+    from importlib import metadata
+
     installed = {ep.name for ep in metadata.entry_points(group="marac")}
     if name in installed:
         raise ScaffoldError(f"an adapter plugin named {name!r} is already installed")
