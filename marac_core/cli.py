@@ -465,5 +465,13 @@ def sandbox_serve(records: Path, state: Path, sandbox_latency_ms: float, sandbox
             pass
 
 
+def _register_lazy_commands() -> None:
+    from marac_core.scaffold.command import new_adapter  # imports click only
+
+    main.add_command(new_adapter)
+
+
+_register_lazy_commands()
+
 if __name__ == "__main__":
     main()
