@@ -33,6 +33,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
     create_engine,
     event,
     insert,
@@ -94,6 +95,25 @@ meetings_table = Table(
 )
 
 FINISHED = ("done", "already_done", "manual_done")
+
+# The statements run for every obligation, built once: building and keying a statement
+# anew on each call cost more than running it (about 1 ms of the 4 ms an obligation took).
+_t = obligations_table.c
+_ENTRY = select(obligations_table).where(_t.meeting == bindparam("w_meeting"), _t.id == bindparam("w_id"))
+_CLAIM_VALUES = {"state": "in_flight", "owner": bindparam("w_owner"), "lease_until": bindparam("w_lease"),
+                 "attempts": _t.attempts + 1, "updated": bindparam("w_now")}
+_CLAIM_FREE = update(obligations_table).where(
+    _t.meeting == bindparam("w_meeting"), _t.id == bindparam("w_id"), _t.state.in_(("planned", "failed")),
+).values(**_CLAIM_VALUES)
+_CLAIM_ABANDONED = update(obligations_table).where(
+    _t.meeting == bindparam("w_meeting"), _t.id == bindparam("w_id"), _t.state == "in_flight",
+    _t.owner == bindparam("w_previous"),
+).values(**_CLAIM_VALUES)
+_FINISH = update(obligations_table).where(
+    _t.meeting == bindparam("w_meeting"), _t.id == bindparam("w_id"),
+    or_(_t.owner == bindparam("w_owner"), _t.owner.is_(None)),
+).values(state=bindparam("w_state"), receipt=bindparam("w_receipt"), error=bindparam("w_error"), owner=None,
+         lease_until=None, updated=bindparam("w_now"))
 
 
 def _now() -> dt.datetime:
@@ -221,8 +241,7 @@ class Ledger:
 
     def entry(self, meeting: str, obligation_id: str) -> Entry | None:
         with self.engine.connect() as db:
-            row = db.execute(select(obligations_table).where(and_(
-                obligations_table.c.meeting == meeting, obligations_table.c.id == obligation_id))).mappings().first()
+            row = db.execute(_ENTRY, {"w_meeting": meeting, "w_id": obligation_id}).mappings().first()
         return _entry(row) if row else None
 
     def claim(self, meeting: str, obligation_id: str) -> str | None:
@@ -231,18 +250,17 @@ class Ledger:
         if current is None or current.state in FINISHED:
             return None
         now = _now()
-        condition = obligations_table.c.state.in_(("planned", "failed"))
+        statement = _CLAIM_FREE
+        params = {"w_meeting": meeting, "w_id": obligation_id, "w_owner": self.owner, "w_lease": now + LEASE,
+                  "w_now": now}
         if current.state == "in_flight":
             lease = _aware(current.lease_until)
             if not (_process_gone(current.owner) or (lease is not None and lease < now)):
                 return None
-            condition = and_(obligations_table.c.state == "in_flight",
-                             obligations_table.c.owner == current.owner)
+            statement = _CLAIM_ABANDONED
+            params["w_previous"] = current.owner
         with self.engine.begin() as db:
-            claimed = db.execute(update(obligations_table).where(and_(
-                obligations_table.c.meeting == meeting, obligations_table.c.id == obligation_id, condition,
-            )).values(state="in_flight", owner=self.owner, lease_until=now + LEASE,
-                      attempts=obligations_table.c.attempts + 1, updated=now))
+            claimed = db.execute(statement, params)
         if claimed.rowcount != 1:
             return None
         return current.state
@@ -250,12 +268,13 @@ class Ledger:
     def finish(self, meeting: str, obligation_id: str, state: str, receipt: str | None = None,
                error: str | None = None, outcome: str | None = None) -> None:
         """Record the outcome of a claimed obligation, and its line in the audit log."""
+        key = {"w_meeting": meeting, "w_id": obligation_id}
         with self.engine.begin() as db:
-            db.execute(update(obligations_table).where(and_(
-                obligations_table.c.meeting == meeting, obligations_table.c.id == obligation_id,
-                or_(obligations_table.c.owner == self.owner, obligations_table.c.owner.is_(None)),
-            )).values(state=state, receipt=receipt, error=error, owner=None, lease_until=None, updated=_now()))
-        entry = self.entry(meeting, obligation_id)
+            db.execute(_FINISH, {**key, "w_owner": self.owner, "w_state": state, "w_receipt": receipt,
+                                 "w_error": error, "w_now": _now()})
+            # Read back in the same transaction: one connection, and the row as this update left it.
+            row = db.execute(_ENTRY, key).mappings().first()
+        entry = _entry(row) if row else None
         if entry is not None:
             self.audit.append(meeting=meeting, obligation=obligation_id, system=entry.system, record=entry.record,
                               action=entry.action, outcome=outcome or state, receipt=receipt)
