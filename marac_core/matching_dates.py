@@ -21,6 +21,6 @@ def compare_dob(a: dt.date | None, b: dt.date | None) -> DobLevel:
         return "exact"
     if a.year == b.year and a.day == b.month and a.month == b.day:
         return "transposed"
-    if Hamming.distance(a.strftime("%Y%m%d"), b.strftime("%Y%m%d")) == 1:
+    if Hamming.distance(f"{a.year:04d}{a.month:02d}{a.day:02d}", f"{b.year:04d}{b.month:02d}{b.day:02d}") == 1:
         return "one_digit"
     return "differs"

@@ -330,6 +330,7 @@ def _transposed_letters(a: str, b: str) -> bool:
     return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
+@lru_cache(maxsize=65536)
 def compare_family(a: tuple[str, ...], b: tuple[str, ...]) -> FamilyLevel:
     if not a or not b:
         return "differs"
@@ -348,11 +349,13 @@ def compare_family(a: tuple[str, ...], b: tuple[str, ...]) -> FamilyLevel:
     return "differs"
 
 
+@lru_cache(maxsize=65536)
 def compare_given(a: tuple[str, ...], b: tuple[str, ...]) -> GivenLevel:
     if not a or not b:
         return "missing"
     first_a, first_b = a[0], b[0]
-    if first_a == first_b:
+    if first_a == first_b or "".join(a) == "".join(b):
+        # "Andr Ew" / "Andrew", "Mary-Jane" / "Maryjane".
         return "exact"
     if nickname_of(first_a, first_b):
         return "nickname"

@@ -43,12 +43,16 @@ DOB_WEIGHT: dict[DobLevel, float] = {"exact": 9.0, "transposed": 4.5, "one_digit
                                      "differs": -8.0}
 ALIAS_PENALTY = 0.5
 
-# A near date of birth (one digit off, day and month transposed) needs at least this name weight:
+# Day and month transposed needs at least this name weight:
 # surname equal and given name equal or a nickname, or one part of a double-barrelled surname and
 # given name equal.
 NEAR_DOB_NAME_WEIGHT = 12.0
+# With this many other records of the same name (any date of birth) the name is so common that a
+# namesake born on the same day, when the person is not in the system at all, becomes a real risk
+# (about namesakes / 20,000 days of birth): only an NHS number then confirms a match.
+NAMESAKE_LIMIT = 10
 # A candidate worth showing the rep: this much evidence, or an equal NHS number.
-PLAUSIBLE_WEIGHT = 4.0
+PLAUSIBLE_WEIGHT = 3.0
 # Two candidates whose weights are this close are "equally likely".
 CLOSE_CALL_WEIGHT = 3.0
 # The weight shown as a 0..1 score: a logistic curve centred on this weight.
@@ -103,10 +107,13 @@ class Evidence:
             return given_ok and self.dob != "differs" and (family_ok or self.dob == "exact" or self.dob in _DOB_NEAR)
         if self.dob == "exact":
             return family_ok and given_ok
-        if self.dob in _DOB_NEAR:
-            # A near date of birth only with a (nearly) exact name: "Bill SMITH" for William Smith.
+        if self.dob == "transposed":
+            # Day and month swapped, with a (nearly) exact name: "Bill SMITH" for William Smith.
+            # A namesake born on exactly the swapped date is as unlikely as one born on the same day.
             return (self.family in _FAMILY_STRONG and self.given in _GIVEN_STRONG
                     and self.name_weight >= NEAR_DOB_NAME_WEIGHT)
+        # A date one digit off has some twenty neighbours: a namesake born on one of them is too
+        # likely (the benchmark found such pairs), so without an NHS number it is only reviewed.
         return False
 
     def scored(self) -> ScoredCandidate:
@@ -212,6 +219,18 @@ def _twins(best: Evidence, other: Evidence) -> bool:
         first[0].given, second[0].given) not in ("exact", "nickname")
 
 
+def _lacks_what_confirms(other: Evidence, best: Evidence) -> bool:
+    """A record that could only tie with the best if its missing data turned out to agree.
+
+    A record of the same name without a date of birth (or without the NHS number) does not
+    make the confirmed one less likely to be the person: if it is anyone, it is the same
+    person's duplicate or someone else. It is named in the reason, not sent to review.
+    """
+    missing_dob = other.dob == "unknown" and best.dob == "exact"
+    missing_nhs = other.nhs == "unknown" and best.nhs == "equal"
+    return missing_dob or missing_nhs
+
+
 def _weakness(best: Evidence) -> str:
     if best.nhs == "differs":
         return "NHS number differs"
@@ -251,7 +270,8 @@ def _agreement(best: Evidence) -> str:
         parts.append("date of birth")
     elif best.dob in _DOB_NEAR:
         parts.append("date of birth (" + ("transposed" if best.dob == "transposed" else "one digit off") + ")")
-    return " and ".join(parts) + " agree"
+    agree = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+    return agree + " agree" + ("; surname differs (married name?)" if best.family == "differs" else "")
 
 
 def _join(*reasons: str | None) -> str | None:
@@ -277,16 +297,26 @@ def decide(person: Person, candidates: list[Candidate], known_record: str | None
                      reason=_join("no record matches" if evidence else "no records found", invalid))
     best, others = plausible[0], plausible[1:]
     equal = [e for e in others if e.weight >= best.weight - CLOSE_CALL_WEIGHT]
-    competing = [e for e in others if e.compatible or e.confident or e in equal]
-    if best.confident and not competing:
+    sparse = [e for e in others if e.compatible and e not in equal and _lacks_what_confirms(e, best)]
+    competing = [e for e in others if (e.compatible or e.confident or e in equal) and e not in sparse]
+    namesakes = [e for e in evidence if e is not best and e.family in _FAMILY_STRONG
+                 and e.given in ("exact", "nickname")]
+    common = best.nhs != "equal" and len(namesakes) >= NAMESAKE_LIMIT
+    if best.confident and not competing and not common:
+        note = None
+        if sparse:
+            note = ("record " + ", ".join(e.candidate.record for e in sparse)
+                    + " has the name but not what confirms this one (duplicate?)")
         return Match(status="matched", candidate=best.candidate, scored=[e.scored() for e in evidence],
-                     reason=_join(_agreement(best), invalid))
+                     reason=_join(_agreement(best), note, invalid))
     if equal:
         reason = "two records match equally" if len(equal) == 1 else f"{len(equal) + 1} records match equally"
     elif best.confident and any(_twins(best, e) for e in competing):
         reason = "twins? two records share surname and date of birth"
-    elif best.confident:
+    elif best.confident and competing:
         reason = "another record could also be this person (duplicate?)"
+    elif best.confident:
+        reason = f"common name: {len(namesakes)} other records share it and no NHS number confirms this one"
     else:
         reason = "weak match: " + _weakness(best)
     return Match(status="review", scored=[e.scored() for e in plausible], reason=_join(reason, invalid))
