@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_args
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
@@ -46,16 +46,7 @@ Action = Literal[
     "email",
     "task",
 ]
-ACTIONS: tuple[Action, ...] = (
-    "case_note",
-    "alert",
-    "expire_alert",
-    "template_ticks",
-    "upload_document",
-    "delete_document",
-    "email",
-    "task",
-)
+ACTIONS: tuple[Action, ...] = get_args(Action)
 
 
 class SystemSettings(BaseModel):

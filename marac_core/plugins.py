@@ -64,33 +64,22 @@ def collect(manager: pluggy.PluginManager) -> Registry:
     """Ask every plugin to register; refuse two plugins claiming one name."""
     registry = Registry(manager=manager)
     manager.check_pending()
-
+    hooks = (("marac_register_adapters", AdapterRegistration, registry.adapters),
+             ("marac_register_procedures", Procedure, registry.procedures))
     for plugin_name, plugin in manager.list_name_plugin():
-        caller = manager.subset_hook_caller(
-            "marac_register_adapters", [p for p in manager.get_plugins() if p is not plugin])
+        others = [p for p in manager.get_plugins() if p is not plugin]
+        for hook, kind, registered in hooks:
+            def add(thing: object, _source: str = str(plugin_name), _kind: type = kind,
+                    _registered: dict = registered) -> None:  # type: ignore[type-arg]
+                if not isinstance(thing, _kind):
+                    raise PluginError(f"plugin {_source} registered {thing!r}, not a {_kind.__name__}")
+                name = thing.name  # type: ignore[attr-defined]
+                if name in _registered:
+                    raise PluginError(f"{name!r} registered by both {registry.sources[name]} and {_source}")
+                _registered[name] = thing
+                registry.sources[name] = _source
 
-        def add_adapter(reg: AdapterRegistration, _source: str = str(plugin_name)) -> None:
-            if not isinstance(reg, AdapterRegistration):
-                raise PluginError(f"plugin {_source} registered {reg!r}, not an AdapterRegistration")
-            if reg.name in registry.adapters:
-                raise PluginError(
-                    f"adapter {reg.name!r} registered by both {registry.sources[reg.name]} and {_source}")
-            registry.adapters[reg.name] = reg
-            registry.sources[reg.name] = _source
-
-        caller(register=add_adapter)
-
-        proc_caller = manager.subset_hook_caller(
-            "marac_register_procedures", [p for p in manager.get_plugins() if p is not plugin])
-
-        def add_procedure(procedure: Procedure, _source: str = str(plugin_name)) -> None:
-            if not isinstance(procedure, Procedure):
-                raise PluginError(f"plugin {_source} registered {procedure!r}, not a Procedure")
-            if procedure.name in registry.procedures:
-                raise PluginError(f"procedure {procedure.name!r} registered twice (second by {_source})")
-            registry.procedures[procedure.name] = procedure
-
-        proc_caller(register=add_procedure)
+            manager.subset_hook_caller(hook, others)(register=add)
     return registry
 
 
