@@ -181,6 +181,18 @@ def done(obligation_id: str, state: Path | None, ledger: str | None) -> None:
 
 
 @main.command()
+@click.argument("obligation_id")
+@click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
+@click.option("--ledger", metavar="URL")
+@_fail_cleanly
+def retry(obligation_id: str, state: Path | None, ledger: str | None) -> None:
+    """After checking by hand that an uncertain write did not land, let the next apply write it."""
+    from marac_core.status import mark_retry
+
+    click.echo(mark_retry(obligation_id, state, ledger))
+
+
+@main.command()
 @click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
 @click.option("--ledger", metavar="URL")
 @click.option("--on", "on", callback=_iso_date, metavar="YYYY-MM-DD", help="The day to act as of (default today).")

@@ -87,6 +87,8 @@ class Executor:
         entry = self.ledger.entry(self.meeting, o.id)
         if entry is not None and entry.state in FINISHED:
             return Result(o, "already_done", receipt=entry.receipt)
+        if entry is not None and entry.state == "uncertain":
+            return Result(o, "failed", entry.error)
         if o.waiting_for:
             return Result(o, "skipped", f"waiting for {o.waiting_for}")
         pending = [i for i in o.after if (e := self.ledger.entry(self.meeting, i)) is None or e.state not in FINISHED]
@@ -108,14 +110,16 @@ class Executor:
         try:
             landed: dict[str, str] = {}
             if previous in ("in_flight", "failed"):
-                landed = await self._landed(o, strict=previous == "in_flight")
+                # An earlier attempt may have landed: find it by its marker before writing again.
+                landed = await self._landed(o, strict=True)
                 if len(landed) == len(self._steps(o)):
                     receipt = landed[o.id]
                     self.ledger.finish(self.meeting, o.id, "done", receipt=receipt, outcome="found after a crash")
                     return Result(o, "already_done", "found in the system from an earlier run", receipt)
             receipt = await self._write_once(o, landed)
         except CannotReconcile as error:
-            self.ledger.finish(self.meeting, o.id, "failed", error=str(error))
+            # Never guess: the rep checks the record and says done or retry.
+            self.ledger.finish(self.meeting, o.id, "uncertain", error=str(error))
             return Result(o, "failed", str(error))
         except Exception as error:  # noqa: BLE001 - one failure must not stop the others
             self.ledger.finish(self.meeting, o.id, "failed", error=describe(error))

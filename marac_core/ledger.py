@@ -279,6 +279,21 @@ class Ledger:
             self.audit.append(meeting=meeting, obligation=obligation_id, system=entry.system, record=entry.record,
                               action=entry.action, outcome=outcome or state, receipt=receipt)
 
+    def mark_for_retry(self, obligation_id: str) -> list[str]:
+        """``marac retry ID``: the rep checked that an uncertain write did not land; write it again."""
+        with self.engine.begin() as db:
+            rows = db.execute(select(obligations_table.c.meeting).where(and_(
+                obligations_table.c.id == obligation_id, obligations_table.c.state == "uncertain"))).all()
+            db.execute(update(obligations_table).where(and_(
+                obligations_table.c.id == obligation_id, obligations_table.c.state == "uncertain",
+            )).values(state="planned", error=None, updated=_now()))
+        for (meeting,) in rows:
+            entry = self.entry(meeting, obligation_id)
+            if entry is not None:
+                self.audit.append(meeting=meeting, obligation=obligation_id, system=entry.system,
+                                  record=entry.record, action=entry.action, outcome="retry confirmed by hand")
+        return [r[0] for r in rows]
+
     def mark_done_by_hand(self, obligation_id: str) -> list[str]:
         """``marac done ID``: a manual step the rep has carried out. Returns the meetings it was found in."""
         with self.engine.begin() as db:

@@ -12,7 +12,8 @@ from marac_core.loading import load_meeting
 from marac_core.planning import choose_procedure
 from marac_core.plugins import load
 
-SHOWN_STATE = {"planned": "to do", "in_flight": "in progress", "manual_done": "done by hand"}
+SHOWN_STATE = {"planned": "to do", "in_flight": "in progress", "manual_done": "done by hand",
+               "uncertain": "check by hand"}
 
 
 def open_ledger(state: Path | None, url: str | None) -> Ledger:
@@ -49,3 +50,14 @@ def mark_done(obligation_id: str, state: Path | None, url: str | None) -> str:
     if not found:
         raise InputError("marac done", f"no obligation with id {obligation_id!r} in the ledger")
     return f"{obligation_id}: done"
+
+
+def mark_retry(obligation_id: str, state: Path | None, url: str | None) -> str:
+    ledger = open_ledger(state, url)
+    try:
+        found = ledger.mark_for_retry(obligation_id)
+    finally:
+        ledger.close()
+    if not found:
+        raise InputError("marac retry", f"no obligation {obligation_id!r} is waiting to be checked by hand")
+    return f"{obligation_id}: will be written again by the next apply"
