@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Literal
 
 import jellyfish
-from rapidfuzz.distance import DamerauLevenshtein
+from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
 
 FamilyLevel = Literal["exact", "part", "close", "swapped", "differs"]
 GivenLevel = Literal["exact", "nickname", "close", "middle", "initial", "swapped", "missing", "differs"]
@@ -315,19 +315,14 @@ def _close(a: str, b: str, *, surname: bool) -> bool:
         return True
     shortest = min(len(a), len(b))
     if surname:
-        if DamerauLevenshtein.distance(a, b) <= 1 and shortest >= 5:
+        if DamerauLevenshtein.distance(a, b) <= 1 and shortest >= 4:
             return True
         return jw >= 0.85 and jellyfish.metaphone(a) == jellyfish.metaphone(b) and shortest >= 4
-    # Given names: "Mark"/"Mary" are one edit apart but different people; only swapped letters
-    # ("Jhon") or a near-identical spelling count.
-    return shortest >= 4 and _transposed_letters(a, b)
-
-
-def _transposed_letters(a: str, b: str) -> bool:
-    if len(a) != len(b):
+    # Given names: "Mark"/"Mary" are one letter changed but different people; only a letter
+    # dropped or added ("Srah", "Pnelope") or two letters swapped ("Jhon") counts as a typo.
+    if shortest < 4 or DamerauLevenshtein.distance(a, b) != 1:
         return False
-    diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
-    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+    return len(a) != len(b) or Levenshtein.distance(a, b) == 2
 
 
 @lru_cache(maxsize=65536)

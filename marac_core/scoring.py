@@ -13,7 +13,7 @@ question to the rep.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from marac_core.matching import Match, ScoredCandidate, nhs_number_valid
@@ -53,6 +53,8 @@ NEAR_DOB_NAME_WEIGHT = 12.0
 NAMESAKE_LIMIT = 10
 # A candidate worth showing the rep: this much evidence, or an equal NHS number.
 PLAUSIBLE_WEIGHT = 3.0
+# A match shows the plausible candidates and at least this many of the best.
+SHOWN_AT_LEAST = 5
 # Two candidates whose weights are this close are "equally likely".
 CLOSE_CALL_WEIGHT = 3.0
 # The weight shown as a 0..1 score: a logistic curve centred on this weight.
@@ -80,7 +82,16 @@ class Evidence:
     theirs: Reading | None
     weight: float
     name_weight: float
-    reasons: list[str] = field(default_factory=list)
+    person: Person
+    nhs_note: str | None = None
+
+    @property
+    def reasons(self) -> list[str]:
+        # Built only for the candidates a Match shows: searches can return hundreds.
+        found = [self.nhs_note] if self.nhs_note else []
+        found += _name_reasons(self.family, self.given, self.ours, self.theirs)
+        found.append(_dob_reason(self.dob, self.person, self.candidate))
+        return found
 
     @property
     def score(self) -> float:
@@ -117,7 +128,7 @@ class Evidence:
         return False
 
     def scored(self) -> ScoredCandidate:
-        return ScoredCandidate(record=self.candidate.record, score=self.score, reasons=list(self.reasons))
+        return ScoredCandidate(record=self.candidate.record, score=self.score, reasons=self.reasons)
 
 
 def _show(words: tuple[str, ...]) -> str:
@@ -186,31 +197,28 @@ def _dob_reason(level: DobLevel, person: Person, candidate: Candidate) -> str:
 
 def score(person: Person, candidate: Candidate, ours: tuple[Reading, ...] | None = None) -> Evidence:
     """The evidence for one candidate. The person's NHS number must already be valid or None."""
-    reasons: list[str] = []
     nhs: NhsLevel = "unknown"
+    note = None
     if person.nhs_number and candidate.nhs_number:
         if not nhs_number_valid(candidate.nhs_number):
-            reasons.append("the record's NHS number fails its check digit and is ignored")
+            note = "the record's NHS number fails its check digit and is ignored"
         elif person.nhs_number == candidate.nhs_number:
-            nhs = "equal"
-            reasons.append("NHS number equal")
+            nhs, note = "equal", "NHS number equal"
         else:
-            nhs = "differs"
-            reasons.append("NHS number differs")
+            nhs, note = "differs", "NHS number differs"
     ours = ours if ours is not None else readings(person.name, person.aliases)
     family, given, a, b = _best_names(ours, readings(candidate.name, candidate.aliases))
-    reasons += _name_reasons(family, given, a, b)
     dob = compare_dob(person.dob, candidate.dob)
-    reasons.append(_dob_reason(dob, person, candidate))
     name_weight = _name_weight(family, given, bool((a and a.alias) or (b and b.alias)))
     weight = NHS_WEIGHT[nhs] + name_weight + DOB_WEIGHT[dob]
-    return Evidence(candidate, nhs, family, given, dob, a, b, weight, name_weight, reasons)
+    return Evidence(candidate, nhs, family, given, dob, a, b, weight, name_weight, person, note)
 
 
 def _twins(best: Evidence, other: Evidence) -> bool:
     """Two records with the same surname and date of birth and different given names."""
     one, two = best.candidate, other.candidate
-    if one.dob is None or two.dob is None or compare_dob(one.dob, two.dob) not in ("exact", "one_digit"):
+    # Twins can be born either side of midnight.
+    if one.dob is None or two.dob is None or abs((one.dob - two.dob).days) > 1:
         return False
     first, second = readings(one.name), readings(two.name)
     if not first or not second:
@@ -274,6 +282,11 @@ def _agreement(best: Evidence) -> str:
     return agree + " agree" + ("; surname differs (married name?)" if best.family == "differs" else "")
 
 
+def _shown(evidence: list[Evidence]) -> list[ScoredCandidate]:
+    """The plausible candidates and the next few best: enough to explain the outcome."""
+    return [e.scored() for i, e in enumerate(evidence) if e.plausible or i < SHOWN_AT_LEAST]
+
+
 def _join(*reasons: str | None) -> str | None:
     found = [r for r in reasons if r]
     return "; ".join(found) if found else None
@@ -293,7 +306,7 @@ def decide(person: Person, candidates: list[Candidate], known_record: str | None
     evidence = sorted((score(person, c, ours) for c in candidates), key=lambda e: -e.weight)
     plausible = [e for e in evidence if e.plausible]
     if not plausible:
-        return Match(status="none", scored=[e.scored() for e in evidence],
+        return Match(status="none", scored=_shown(evidence),
                      reason=_join("no record matches" if evidence else "no records found", invalid))
     best, others = plausible[0], plausible[1:]
     equal = [e for e in others if e.weight >= best.weight - CLOSE_CALL_WEIGHT]
@@ -302,16 +315,18 @@ def decide(person: Person, candidates: list[Candidate], known_record: str | None
     namesakes = [e for e in evidence if e is not best and e.family in _FAMILY_STRONG
                  and e.given in ("exact", "nickname")]
     common = best.nhs != "equal" and len(namesakes) >= NAMESAKE_LIMIT
-    if best.confident and not competing and not common:
+    # With a twin in the system only the given name tells them apart: a typo is not enough.
+    twin = best.given not in ("exact", "nickname") and any(_twins(best, e) for e in others)
+    if best.confident and not competing and not common and not twin:
         note = None
         if sparse:
             note = ("record " + ", ".join(e.candidate.record for e in sparse)
                     + " has the name but not what confirms this one (duplicate?)")
-        return Match(status="matched", candidate=best.candidate, scored=[e.scored() for e in evidence],
+        return Match(status="matched", candidate=best.candidate, scored=_shown(evidence),
                      reason=_join(_agreement(best), note, invalid))
     if equal:
         reason = "two records match equally" if len(equal) == 1 else f"{len(equal) + 1} records match equally"
-    elif best.confident and any(_twins(best, e) for e in competing):
+    elif best.confident and (twin or any(_twins(best, e) for e in competing)):
         reason = "twins? two records share surname and date of birth"
     elif best.confident and competing:
         reason = "another record could also be this person (duplicate?)"

@@ -88,7 +88,7 @@ class World:
         self.count = households
         self.humans: dict[str, Human] = {}
         self.households: dict[int, list[Human]] = {}
-        self.rows: list[dict] = []
+        self.held: dict[str, list[dict]] = {}
         self._next_row = 0
         self._people()
         for human in self.humans.values():
@@ -151,14 +151,19 @@ class World:
         }
         row.update(changes)
         self._next_row += 1
-        self.rows.append(row)
+        self.held.setdefault(human.key, []).append(row)
         return row
 
+    @property
+    def rows(self) -> list[dict]:
+        """The record system: every row, in the order they were added."""
+        return sorted((r for rows in self.held.values() for r in rows), key=lambda r: int(r["id"][1:]))
+
     def rows_of(self, human: Human) -> list[dict]:
-        return [r for r in self.rows if r["person"] == human.key]
+        return self.held.get(human.key, [])
 
     def remove(self, human: Human) -> None:
-        self.rows = [r for r in self.rows if r["person"] != human.key]
+        self.held.pop(human.key, None)
 
     def take(self, wanted: Callable[[Human], bool]) -> Human:
         """Someone from a household no other case has used, meeting the kind's needs."""

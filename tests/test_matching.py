@@ -1,0 +1,303 @@
+"""Person matching: one test per agenda error kind, asserting what matters (never the wrong record)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from marac_core.matching import Match, match_person, nhs_number_valid
+from marac_core.model import Person
+from marac_core.records import Candidate
+
+D = dt.date
+VALID_NHS = "9434765919"  # passes the modulus 11 check
+OTHER_VALID_NHS = "9434765870"
+
+
+def rec(record: str, name: str, dob: dt.date | None = None, nhs: str | None = None,
+        aliases: list[str] | None = None) -> Candidate:
+    return Candidate(record=record, name=name, dob=dob, nhs_number=nhs, aliases=aliases or [])
+
+
+def match(name: str, dob: dt.date | None, candidates: list[Candidate], *, nhs: str | None = None,
+          aliases: list[str] | None = None, known: str | None = None) -> Match:
+    return match_person(Person(name=name, dob=dob, nhs_number=nhs, aliases=aliases or []), candidates, known)
+
+
+def matched(result: Match) -> str | None:
+    return result.candidate.record if result.status == "matched" and result.candidate else None
+
+
+# ---- NHS number -------------------------------------------------------------------------------
+
+def test_nhs_number_check_digit() -> None:
+    assert nhs_number_valid(VALID_NHS)
+    assert nhs_number_valid(OTHER_VALID_NHS)
+    assert not nhs_number_valid("9434765918")  # last digit wrong
+    assert not nhs_number_valid("9434756919")  # two digits swapped
+    assert not nhs_number_valid("943476591")  # too short
+    assert not nhs_number_valid("94347659xx")
+
+
+def test_invalid_nhs_number_is_not_trusted_and_reason_says_so() -> None:
+    # The record carries the same (invalid) number but nothing else agrees: not a match.
+    result = match("Sarah JONES", D(1991, 3, 14), [rec("R1", "Karen Webb", D(1970, 1, 1), "9434765918")],
+                   nhs="9434765918")
+    assert result.status != "matched"
+    assert "check digit" in (result.reason or "")
+
+
+def test_invalid_nhs_number_still_matches_on_name_and_dob() -> None:
+    result = match("Sarah JONES", D(1991, 3, 14), [rec("R1", "Sarah Jones", D(1991, 3, 14), VALID_NHS)],
+                   nhs="9434765918")
+    assert matched(result) == "R1"
+    assert "not trusted" in (result.reason or "")
+
+
+def test_nhs_number_differs_is_never_matched() -> None:
+    result = match("Sarah JONES", D(1991, 3, 14), [rec("R1", "Sarah Jones", D(1991, 3, 14), OTHER_VALID_NHS)],
+                   nhs=VALID_NHS)
+    assert result.status != "matched"
+
+
+def test_nhs_number_equal_carries_a_weak_name() -> None:
+    result = match("Sarah JONSE", None, [rec("R1", "Sarah Jones", D(1991, 3, 14), VALID_NHS),
+                                         rec("R2", "Sarah Jonas", D(1990, 2, 2))], nhs=VALID_NHS)
+    assert matched(result) == "R1"
+
+
+def test_nhs_number_copied_from_a_sibling_goes_to_review() -> None:
+    # Same NHS number and surname, but another child's given name and date of birth.
+    result = match("Tom JONES", D(2016, 2, 2), [rec("R1", "Lily Jones", D(2019, 5, 22), VALID_NHS)],
+                   nhs=VALID_NHS)
+    assert result.status == "review"
+    assert "NHS number equal but" in (result.reason or "")
+
+
+# ---- names ------------------------------------------------------------------------------------
+
+def test_surname_in_capitals() -> None:
+    result = match("Sarah JONES", D(1991, 3, 14), [rec("R1", "Sarah Jones", D(1991, 3, 14)),
+                                                   rec("R2", "Mark Jones", D(1988, 7, 1))])
+    assert matched(result) == "R1"
+    assert 0.0 <= min(s.score for s in result.scored) and max(s.score for s in result.scored) <= 1.0
+    assert "given name equal" in result.scored[0].reasons
+
+
+def test_surname_in_capitals_first_with_comma() -> None:
+    assert matched(match("JONES, Sarah", D(1991, 3, 14), [rec("R1", "Sarah Jones", D(1991, 3, 14))])) == "R1"
+
+
+def test_whole_name_in_capitals() -> None:
+    assert matched(match("SARAH JONES", D(1991, 3, 14), [rec("R1", "Sarah Jones", D(1991, 3, 14))])) == "R1"
+
+
+def test_capitals_mark_a_two_word_surname() -> None:
+    result = match("Helena BONHAM CARTER", D(1966, 5, 26), [rec("R1", "Helena Bonham-Carter", D(1966, 5, 26))])
+    assert matched(result) == "R1"
+
+
+def test_typo_in_surname() -> None:
+    assert matched(match("Sarah JNOES", D(1991, 3, 14), [rec("R1", "Sarah Jones", D(1991, 3, 14))])) == "R1"
+
+
+def test_typo_in_given_name() -> None:
+    assert matched(match("Sarha JONES", D(1991, 3, 14), [rec("R1", "Sarah Jones", D(1991, 3, 14))])) == "R1"
+
+
+def test_different_short_given_name_is_not_a_typo() -> None:
+    # Mark and Mary are one letter apart but different people.
+    result = match("Mark JONES", D(1991, 3, 14), [rec("R1", "Mary Jones", D(1991, 3, 14))])
+    assert result.status != "matched"
+
+
+@pytest.mark.parametrize(("nickname", "formal"), [("Bill", "William"), ("Liz", "Elizabeth"), ("Bob", "Robert"),
+                                                  ("Peggy", "Margaret"), ("Jack", "John")])
+def test_nickname(nickname: str, formal: str) -> None:
+    result = match(f"{nickname} SMITH", D(1980, 6, 1), [rec("R1", f"{formal} Smith", D(1980, 6, 1))])
+    assert matched(result) == "R1"
+    assert any("nickname" in r for r in result.scored[0].reasons)
+
+
+def test_known_as_name_in_brackets() -> None:
+    result = match("Elizabeth (Betty) SMITH", D(1950, 6, 1), [rec("R1", "Betty Smith", D(1950, 6, 1))])
+    assert matched(result) == "R1"
+
+
+def test_known_by_middle_name() -> None:
+    assert matched(match("Jane SMITH", D(1980, 6, 1), [rec("R1", "Mary Jane Smith", D(1980, 6, 1))])) == "R1"
+
+
+def test_alias_on_agenda() -> None:
+    result = match("Jay WEBB", D(2010, 1, 5), [rec("R1", "Jason Smith", D(2010, 1, 5))], aliases=["Jason SMITH"])
+    assert matched(result) == "R1"
+    assert any("other name" in r for r in result.scored[0].reasons)
+
+
+def test_alias_on_record() -> None:
+    result = match("Tom WEBB", D(2016, 2, 2), [rec("R1", "Tom Jones", D(2016, 2, 2), aliases=["Tom Webb"])])
+    assert matched(result) == "R1"
+
+
+def test_married_name_with_nee_on_agenda() -> None:
+    result = match("Sarah JONES (née SMITH)", D(1991, 3, 14), [rec("R1", "Sarah Smith", D(1991, 3, 14))])
+    assert matched(result) == "R1"
+
+
+def test_married_name_held_as_alias_on_record() -> None:
+    result = match("Sarah SMITH", D(1991, 3, 14),
+                   [rec("R1", "Sarah Jones", D(1991, 3, 14), aliases=["Sarah Smith"])])
+    assert matched(result) == "R1"
+
+
+def test_married_name_without_any_link_goes_to_review() -> None:
+    # Only given name and date of birth agree: a guess, so the rep decides.
+    result = match("Sarah JONES", D(1991, 3, 14), [rec("R1", "Sarah Smith", D(1991, 3, 14))])
+    assert result.status == "review"
+    assert "surname differs" in (result.reason or "")
+
+
+def test_married_name_with_nhs_number_matches() -> None:
+    result = match("Sarah JONES", D(1991, 3, 14), [rec("R1", "Sarah Smith", D(1991, 3, 14), VALID_NHS)],
+                   nhs=VALID_NHS)
+    assert matched(result) == "R1"
+
+
+def test_double_barrelled_surname_one_part_on_agenda() -> None:
+    result = match("Amy SMITH", D(2012, 4, 4), [rec("R1", "Amy Smith-Jones", D(2012, 4, 4))])
+    assert matched(result) == "R1"
+    assert any("double-barrelled" in r for r in result.scored[0].reasons)
+
+
+def test_hyphenated_surname_on_agenda_one_part_on_record() -> None:
+    assert matched(match("Amy SMITH-JONES", D(2012, 4, 4), [rec("R1", "Amy Jones", D(2012, 4, 4))])) == "R1"
+
+
+def test_hyphenated_and_spaced_surname_are_the_same() -> None:
+    assert matched(match("Amy SMITH JONES", D(2012, 4, 4), [rec("R1", "Amy Smith-Jones", D(2012, 4, 4))])) == "R1"
+
+
+# ---- dates of birth ---------------------------------------------------------------------------
+
+def test_dob_transposed_matches_when_name_agrees() -> None:
+    result = match("Sarah JONES", D(1991, 4, 3), [rec("R1", "Sarah Jones", D(1991, 3, 4))])
+    assert matched(result) == "R1"
+    assert any("transposed" in r for r in result.scored[0].reasons)
+
+
+def test_dob_transposed_with_an_inexact_name_goes_to_review() -> None:
+    result = match("Sarha JONES", D(1991, 4, 3), [rec("R1", "Sarah Jones", D(1991, 3, 4))])
+    assert result.status == "review"
+
+
+def test_dob_one_digit_off_goes_to_review_without_nhs_number() -> None:
+    # Some twenty dates are one digit away: a namesake on one of them is too likely.
+    result = match("Sarah JONES", D(1991, 3, 15), [rec("R1", "Sarah Jones", D(1991, 3, 14))])
+    assert result.status == "review"
+    assert any("one digit off" in r for r in result.scored[0].reasons)
+
+
+def test_dob_one_digit_off_matches_with_nhs_number() -> None:
+    result = match("Sarah JONES", D(1981, 3, 14), [rec("R1", "Sarah Jones", D(1991, 3, 14), VALID_NHS)],
+                   nhs=VALID_NHS)
+    assert matched(result) == "R1"
+
+
+def test_dob_one_digit_off_namesake_is_never_matched() -> None:
+    # The person is not in the system; a namesake born a day later is.
+    result = match("David SMITH", D(2023, 11, 22), [rec("R1", "David Smith", D(2023, 11, 23))])
+    assert result.status != "matched"
+
+
+def test_dob_missing_goes_to_review() -> None:
+    result = match("Daniel WEBB", None, [rec("R1", "Daniel Webb", D(1985, 1, 1))])
+    assert result.status == "review"
+    assert "no date of birth" in (result.reason or "")
+
+
+def test_dob_differs_goes_to_review_not_match() -> None:
+    result = match("Daniel WEBB", D(1990, 6, 6), [rec("R1", "Daniel Webb", D(1972, 11, 30))])
+    assert result.status == "review"
+
+
+# ---- twins, duplicates, namesakes ---------------------------------------------------------------
+
+TWINS = [rec("R1", "Lily Jones", D(2019, 5, 22)), rec("R2", "Rose Jones", D(2019, 5, 22))]
+
+
+def test_twin_named_on_agenda_matches_that_twin() -> None:
+    assert matched(match("Rose JONES", D(2019, 5, 22), TWINS)) == "R2"
+    assert matched(match("Lily JONES", D(2019, 5, 22), TWINS)) == "R1"
+
+
+def test_wrong_twin_is_never_matched_when_the_named_twin_has_no_record() -> None:
+    result = match("Rose JONES", D(2019, 5, 22), TWINS[:1])
+    assert result.status == "review"
+    assert "twin" in (result.reason or "")
+
+
+def test_twins_with_similar_names_go_to_review() -> None:
+    # A typo could point at either twin.
+    result = match("Lilly JONES", D(2019, 5, 22), [rec("R1", "Lily Jones", D(2019, 5, 22)),
+                                                   rec("R2", "Lila Jones", D(2019, 5, 22))])
+    assert result.status == "review"
+
+
+def test_twin_given_only_as_initial_goes_to_review() -> None:
+    result = match("L JONES", D(2019, 5, 22), [rec("R1", "Lily Jones", D(2019, 5, 22)),
+                                               rec("R2", "Luke Jones", D(2019, 5, 22))])
+    assert result.status == "review"
+
+
+def test_duplicates_in_the_system_go_to_review() -> None:
+    result = match("Sarah JONES", D(1991, 3, 14), [rec("R1", "Sarah Jones", D(1991, 3, 14)),
+                                                   rec("R2", "Sarah Jones", D(1991, 3, 14))])
+    assert result.status == "review"
+    assert result.reason == "two records match equally"
+    assert {s.record for s in result.scored} == {"R1", "R2"}
+
+
+def test_duplicate_with_a_nickname_goes_to_review() -> None:
+    result = match("William SMITH", D(1980, 6, 1), [rec("R1", "William Smith", D(1980, 6, 1)),
+                                                    rec("R2", "Bill Smith", D(1980, 6, 1))])
+    assert result.status == "review"
+
+
+def test_record_of_the_name_without_dob_does_not_block_a_confirmed_match() -> None:
+    result = match("Sarah JONES", D(1991, 3, 14), [rec("R1", "Sarah Jones", D(1991, 3, 14)),
+                                                   rec("R2", "Sarah Jones", None)])
+    assert matched(result) == "R1"
+    assert "R2" in (result.reason or "")
+
+
+def test_common_name_without_nhs_number_goes_to_review() -> None:
+    namesakes = [rec(f"R{i}", "John Smith", D(1950 + i, 1 + i % 12, 1 + i)) for i in range(12)]
+    result = match("John SMITH", D(1955, 6, 6), namesakes)
+    assert result.status == "review"
+    assert "common name" in (result.reason or "")
+    with_nhs = [*namesakes[:-1], rec("R11", "John Smith", D(1961, 12, 12), VALID_NHS)]
+    assert matched(match("John SMITH", D(1961, 12, 12), with_nhs, nhs=VALID_NHS)) == "R11"
+
+
+# ---- outcomes ---------------------------------------------------------------------------------
+
+def test_known_record_among_candidates_is_a_confident_match() -> None:
+    result = match("S JONES", None, [rec("R1", "Sarah Jones"), rec("R2", "Sam Jones")], known="R2")
+    assert matched(result) == "R2"
+
+
+def test_known_record_not_among_candidates_falls_back_to_scoring() -> None:
+    result = match("Sarah JONES", D(1991, 3, 14), [rec("R1", "Sarah Jones", D(1991, 3, 14))], known="R9")
+    assert matched(result) == "R1"
+
+
+def test_no_candidates_is_no_match() -> None:
+    result = match("Sarah JONES", D(1991, 3, 14), [])
+    assert result.status == "none" and result.candidate is None
+
+
+def test_unrelated_candidates_are_no_match() -> None:
+    result = match("Sarah JONES", D(1991, 3, 14), [rec("R1", "Mark Jones", D(1960, 1, 1)),
+                                                   rec("R2", "Tom Jonas", D(2016, 2, 2))])
+    assert result.status == "none"
