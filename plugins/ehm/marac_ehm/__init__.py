@@ -1,8 +1,9 @@
 """marac adapter for the Liquidlogic Early Help Module (EHM).
 
-EHM's own interfaces are licensed, so the adapter speaks the REST contract in
-``openapi.yaml`` (shipped in this package), which a council's integration
-team implements as a gateway in front of its EHM. The sandbox emulates it.
+EHM's own interfaces are licensed, so the adapter speaks marac's REST gateway
+contract (marac_core.gateway), documented for EHM in ``openapi.yaml`` (shipped in
+this package), which a council's integration team implements as a gateway in
+front of its EHM. The sandbox emulates it.
 Adapter and emulator modules are imported only when used.
 """
 
