@@ -3,6 +3,10 @@
 An alert calling someone an alleged perpetrator of domestic abuse on the
 wrong person's record is a serious harm, so only a confident, unique match is
 used; anything less goes to a person for review and nothing is written.
+
+The scoring rules are in marac_core/scoring.py (with matching_names.py and
+matching_dates.py); the rules, thresholds and benchmark are described in
+docs/matching.md.
 """
 
 from __future__ import annotations

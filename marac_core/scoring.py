@@ -69,7 +69,7 @@ _DOB_NEAR = frozenset({"transposed", "one_digit"})
 INVALID_NHS = "the agenda's NHS number fails its check digit and is not trusted"
 
 
-@dataclass
+@dataclass(eq=False)
 class Evidence:
     """How one candidate agrees with the person, and what that allows."""
 
@@ -303,7 +303,9 @@ def decide(person: Person, candidates: list[Candidate], known_record: str | None
         invalid = INVALID_NHS
         person = person.model_copy(update={"nhs_number": None})
     ours = readings(person.name, person.aliases)
-    evidence = sorted((score(person, c, ours) for c in candidates), key=lambda e: -e.weight)
+    # A record returned twice by a search is one record, not two equally likely ones.
+    unique = list({c.record: c for c in candidates}.values())
+    evidence = sorted((score(person, c, ours) for c in unique), key=lambda e: -e.weight)
     plausible = [e for e in evidence if e.plausible]
     if not plausible:
         return Match(status="none", scored=_shown(evidence),
@@ -320,8 +322,9 @@ def decide(person: Person, candidates: list[Candidate], known_record: str | None
     if best.confident and not competing and not common and not twin:
         note = None
         if sparse:
-            note = ("record " + ", ".join(e.candidate.record for e in sparse)
-                    + " has the name but not what confirms this one (duplicate?)")
+            note = (("records " if len(sparse) > 1 else "record ") + ", ".join(e.candidate.record for e in sparse)
+                    + (" have" if len(sparse) > 1 else " has") + " the name but not what confirms this one"
+                    + " (duplicate?)")
         return Match(status="matched", candidate=best.candidate, scored=_shown(evidence),
                      reason=_join(_agreement(best), note, invalid))
     if equal:

@@ -301,3 +301,8 @@ def test_unrelated_candidates_are_no_match() -> None:
     result = match("Sarah JONES", D(1991, 3, 14), [rec("R1", "Mark Jones", D(1960, 1, 1)),
                                                    rec("R2", "Tom Jonas", D(2016, 2, 2))])
     assert result.status == "none"
+
+
+def test_a_record_returned_twice_is_one_record() -> None:
+    same = rec("R1", "Sarah Jones", D(1991, 3, 14))
+    assert matched(match("Sarah JONES", D(1991, 3, 14), [same, same])) == "R1"
