@@ -1,10 +1,8 @@
 """marac adapter for the Liquidlogic Early Help Module (EHM).
 
-EHM's own interfaces are licensed, so the adapter speaks marac's REST gateway
-contract (marac_core.gateway), documented for EHM in ``openapi.yaml`` (shipped in
-this package), which a council's integration team implements as a gateway in
-front of its EHM. The sandbox emulates it.
-Adapter and emulator modules are imported only when used.
+EHM is reached through a council's gateway that speaks marac's REST gateway
+contract without alerts (``openapi.yaml`` in this package). Importing this
+module registers the adapter; its classes load on first use.
 """
 
 from __future__ import annotations

@@ -1,9 +1,7 @@
 """marac adapter for Liquidlogic Children's Social Care (LCS).
 
-LCS's own interfaces are licensed, so the adapter speaks marac's REST gateway
-contract (marac_core.gateway), documented for LCS in ``openapi.yaml`` (shipped in
-this package), which a council's integration team implements as a gateway in
-front of its LCS. The sandbox emulates it.
+A council's gateway in front of its LCS speaks marac's REST gateway contract
+(marac_core.gateway); ``openapi.yaml`` here is that contract as LCS has it.
 Adapter and emulator modules are imported only when used.
 """
 
