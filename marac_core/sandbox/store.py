@@ -34,6 +34,8 @@ class EmulatorStore:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
+        # Another process may hold the file for a moment (the sandbox's server process, a run ending).
+        self._db.execute("PRAGMA busy_timeout=10000")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS docs (collection TEXT NOT NULL, id TEXT NOT NULL,"
             " seq INTEGER PRIMARY KEY AUTOINCREMENT, doc TEXT NOT NULL, UNIQUE (collection, id))"
@@ -42,6 +44,7 @@ class EmulatorStore:
         # Request counts are statistics, not records: no fsync for them.
         self._stats = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._stats.execute("PRAGMA synchronous=OFF")
+        self._stats.execute("PRAGMA busy_timeout=10000")
 
     @contextmanager
     def transaction(self) -> Iterator[EmulatorStore]:
