@@ -210,7 +210,10 @@ class Reading:
 
 def _tokens(text: str) -> list[str]:
     words = [w for w in re.split(r"[\s,]+", text.strip()) if w]
-    return [w for w in words if fold(w) not in _TITLES]
+    # Only a leading title is dropped: Lord, Master and Sir are surnames too ("Emma LORD").
+    while len(words) > 1 and fold(words[0]) in _TITLES:
+        words.pop(0)
+    return words
 
 
 def _is_capitals(word: str) -> bool:

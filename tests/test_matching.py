@@ -306,3 +306,8 @@ def test_unrelated_candidates_are_no_match() -> None:
 def test_a_record_returned_twice_is_one_record() -> None:
     same = rec("R1", "Sarah Jones", D(1991, 3, 14))
     assert matched(match("Sarah JONES", D(1991, 3, 14), [same, same])) == "R1"
+
+
+def test_titles_are_dropped_but_title_like_surnames_kept() -> None:
+    assert matched(match("Mrs Emma LORD", D(1980, 6, 1), [rec("R1", "Emma Lord", D(1980, 6, 1)),
+                                                          rec("R2", "Emma Lorde", D(1960, 1, 1))])) == "R1"
