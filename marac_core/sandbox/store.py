@@ -94,6 +94,16 @@ class EmulatorStore:
             ).fetchone()
         return json.loads(row[0]) if row else None
 
+    def version(self) -> tuple[int, int]:
+        """Changes when anything in the store may have changed (here or through another connection).
+
+        An emulator can keep what it derives from its documents (an index of people, say) while
+        this stays the same.
+        """
+        with self._lock:
+            (version,) = self._db.execute("PRAGMA data_version").fetchone()
+            return version, self._generation
+
     def all(self, collection: str) -> list[Doc]:
         """Every document of the collection, oldest first.
 
@@ -101,8 +111,7 @@ class EmulatorStore:
         them only through ``put`` (on a copy), never in place.
         """
         with self._lock:
-            (version,) = self._db.execute("PRAGMA data_version").fetchone()
-            stamp = (version, self._generation)
+            stamp = self.version()
             cached = self._collections.get(collection)
             if cached is not None and cached[0] == stamp:
                 return list(cached[1])
