@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Column,
@@ -46,7 +46,9 @@ from sqlalchemy.exc import IntegrityError
 
 from marac_core.audit import AuditLog
 from marac_core.calendar import UK
-from marac_core.obligations import Obligation
+
+if TYPE_CHECKING:  # Only a type here: importing it (and pydantic with it) would slow ``marac due``.
+    from marac_core.obligations import Obligation
 
 LEASE = dt.timedelta(seconds=120)
 
