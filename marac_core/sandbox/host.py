@@ -143,8 +143,10 @@ class _ServerThread(threading.Thread):
     def __init__(self, app: Any, sock: socket.socket) -> None:
         super().__init__(daemon=True)
         self.sock = sock
+        # log_config=None: uvicorn would otherwise reconfigure logging for each server, and a server
+        # starting meanwhile could print "Started server process" at the level that briefly allows.
         config = uvicorn.Config(app, log_level="critical", access_log=False, lifespan="off",
-                                timeout_keep_alive=30)
+                                timeout_keep_alive=30, log_config=None)
         self.server = uvicorn.Server(config)
 
     def run(self) -> None:
