@@ -175,9 +175,9 @@ def status(meeting: Path, procedure: str | None, state: Path | None, ledger: str
 @_fail_cleanly
 def done(obligation_id: str, state: Path | None, ledger: str | None) -> None:
     """Mark a manual step (or one checked by hand) as done."""
-    from marac_core.status import mark_done
+    from marac_core.status import mark
 
-    click.echo(mark_done(obligation_id, state, ledger))
+    click.echo(mark(obligation_id, state, ledger, "done"))
 
 
 @main.command()
@@ -187,9 +187,9 @@ def done(obligation_id: str, state: Path | None, ledger: str | None) -> None:
 @_fail_cleanly
 def retry(obligation_id: str, state: Path | None, ledger: str | None) -> None:
     """After checking by hand that an uncertain write did not land, let the next apply write it."""
-    from marac_core.status import mark_retry
+    from marac_core.status import mark
 
-    click.echo(mark_retry(obligation_id, state, ledger))
+    click.echo(mark(obligation_id, state, ledger, "retry"))
 
 
 @main.command()

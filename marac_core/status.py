@@ -41,23 +41,15 @@ def meeting_status(meeting_file: Path, procedure: str | None, state: Path | None
     return rows
 
 
-def mark_done(obligation_id: str, state: Path | None, url: str | None) -> str:
+def mark(obligation_id: str, state: Path | None, url: str | None, how: str) -> str:
+    """``marac done`` (how="done") or ``marac retry`` (how="retry") on one obligation."""
     ledger = open_ledger(state, url)
     try:
-        found = ledger.mark_done_by_hand(obligation_id)
+        found = ledger.mark_done_by_hand(obligation_id) if how == "done" else ledger.mark_for_retry(obligation_id)
     finally:
         ledger.close()
-    if not found:
+    if found:
+        return f"{obligation_id}: " + ("done" if how == "done" else "will be written again by the next apply")
+    if how == "done":
         raise InputError("marac done", f"no obligation with id {obligation_id!r} in the ledger")
-    return f"{obligation_id}: done"
-
-
-def mark_retry(obligation_id: str, state: Path | None, url: str | None) -> str:
-    ledger = open_ledger(state, url)
-    try:
-        found = ledger.mark_for_retry(obligation_id)
-    finally:
-        ledger.close()
-    if not found:
-        raise InputError("marac retry", f"no obligation {obligation_id!r} is waiting to be checked by hand")
-    return f"{obligation_id}: will be written again by the next apply"
+    raise InputError("marac retry", f"no obligation {obligation_id!r} is waiting to be checked by hand")
