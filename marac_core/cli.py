@@ -12,6 +12,21 @@ from typing import Any, TypeVar
 
 import click
 
+
+def _run(coroutine: Any) -> Any:
+    """asyncio.run, without handing it the result: on its way out asyncio.run formats the main
+    task's repr, result included (twice, while restoring the SIGINT handler), which for a large
+    plan costs seconds."""
+    import asyncio
+
+    box: list[Any] = []
+
+    async def main() -> None:
+        box.append(await coroutine)
+
+    asyncio.run(main())
+    return box[0]
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -93,15 +108,13 @@ def main() -> None:
 @_fail_cleanly
 def plan(**kwargs: Any) -> None:
     """Look people up and print what must be done. Writes nothing to any record system."""
-    import asyncio
-
     from marac_core import session
     from marac_core.runner import open_run
 
     with open_run(_options(kwargs)) as run:
         ledger = session.ledger_for(run) if _ledger_exists(run) else None
         try:
-            result = asyncio.run(session.plan(run, ledger))
+            result = _run(session.plan(run, ledger))
         finally:
             if ledger is not None:
                 ledger.close()
@@ -122,8 +135,6 @@ def _ledger_exists(run: Any) -> bool:
 @_fail_cleanly
 def apply(**kwargs: Any) -> None:
     """Carry out the plan. Re-running it does nothing new; a killed run is completed by the next."""
-    import asyncio
-
     from marac_core import session
     from marac_core.runner import open_run
 
@@ -131,12 +142,12 @@ def apply(**kwargs: Any) -> None:
         ledger = session.ledger_for(run)
         try:
             if kwargs["as_json"] or not sys.stdout.isatty():
-                applied = asyncio.run(session.apply(run, ledger))
+                applied = _run(session.apply(run, ledger))
             else:
                 from rich.progress import Progress
 
                 with Progress(transient=True) as progress:
-                    applied = asyncio.run(session.apply(run, ledger, progress))
+                    applied = _run(session.apply(run, ledger, progress))
         finally:
             ledger.close()
     if kwargs["as_json"]:
@@ -239,8 +250,6 @@ def due(state: Path | None, ledger: str | None, on: dt.date | None, within: int 
 @_fail_cleanly
 def review(confirm: tuple[str, ...], reject: tuple[str, ...], **kwargs: Any) -> None:
     """Confirm or reject each unsure match; plan and apply then use the answer."""
-    import asyncio
-
     from marac_core import reviewing, session
     from marac_core.runner import open_run
 
@@ -248,7 +257,7 @@ def review(confirm: tuple[str, ...], reject: tuple[str, ...], **kwargs: Any) -> 
     with open_run(_options(kwargs)) as run:
         ledger = session.ledger_for(run)
         try:
-            planned = asyncio.run(session.plan(run, ledger))
+            planned = _run(session.plan(run, ledger))
             if not answers and sys.stdin.isatty() and not kwargs["as_json"]:
                 from marac_core.display import prompt_review
 

@@ -14,7 +14,7 @@ from marac_core.errors import InputError
 from marac_core.model import MeetingFile
 
 
-class _TextDatesLoader(yaml.SafeLoader):
+class _TextDatesLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser where installed
     """YAML without its own date parsing: dates reach pydantic as text, so an impossible one is a field error."""
 
 

@@ -100,7 +100,8 @@ async def make_plan(
     obligations = procedure.plan(context)
     if phase == "followup" and earlier:
         obligations += expiries(context, earlier)
-    obligations.sort(key=lambda o: (_case_order(meeting, o.case), o.due or context.start, o.rule, o.id))
+    order = {c.ref: i for i, c in enumerate(meeting.cases)}
+    obligations.sort(key=lambda o: (order.get(o.case, len(meeting.cases)), o.due or context.start, o.rule, o.id))
     reviews, failures = [], []
     for listed, system in wanted:
         found: Lookup = lookups[(listed.case.ref, listed.key, system)]
@@ -114,7 +115,3 @@ async def make_plan(
                                    f"look-up failed: {found.error}", key=listed.key))
     return Plan(meeting, procedure.name, phase, obligations, reviews, failures, procedure.warnings(context),
                 lookups)
-
-
-def _case_order(meeting: MeetingFile, ref: str) -> int:
-    return next((i for i, c in enumerate(meeting.cases) if c.ref == ref), len(meeting.cases))

@@ -24,7 +24,7 @@ from starlette.routing import BaseRoute, Route
 
 from marac_core.gateway.openapi import GatewayWording, render
 from marac_core.sandbox.emulator import SANDBOX_PASSWORD, SANDBOX_USERNAME, Emulator
-from marac_core.sandbox.people_search import search_people
+from marac_core.sandbox.people_search import PeopleIndex
 
 TOKEN_LIFETIME_S = 3600
 Handler = Callable[[Request], Awaitable[Response]]
@@ -241,16 +241,24 @@ class GatewayEmulator(Emulator):
             raise ApiError(404, "not_found", f"no person {person_id}")
         return row
 
+    def _people_index(self) -> PeopleIndex:
+        """The people, indexed for searching, kept while the store is unchanged."""
+        version = self.store.version()
+        cached = getattr(self, "_index", None)
+        if cached is None or cached[0] != version:
+            cached = self._index = (version, PeopleIndex(self.store.all("people")))
+        return cached[1]
+
     async def search(self, request: Request) -> Response:
         families = [f for f in request.query_params.getlist("family") if f.strip()]
         dob = _iso_date(request.query_params.get("dob"), "dob", required=False)
         nhs_number = request.query_params.get("nhs_number") or None
         if not families and dob is None and nhs_number is None:
             raise _invalid("give at least one of family, dob, nhs_number")
-        rows = self.store.all("people")
+        index = self._people_index()
         found: dict[str, dict[str, Any]] = {}
         for family in families or [None]:
-            for row in search_people(rows, family=family, dob=dob, nhs_number=nhs_number):
+            for row in index.search(family=family, dob=dob, nhs_number=nhs_number):
                 found.setdefault(row["id"], row)
         return JSONResponse({"items": [self._person_json(r) for r in found.values()]})
 

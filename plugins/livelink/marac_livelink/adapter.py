@@ -62,6 +62,7 @@ class LivelinkAdapter(Adapter):
         self._ticket: str | None = None
         self._login_lock = asyncio.Lock()
         self._marac_folder_id: str | None = None
+        self._folder_lock = asyncio.Lock()
 
     # Settings ---------------------------------------------------------------
     def _setting(self, key: str, default: Any = None) -> Any:
@@ -202,18 +203,22 @@ class LivelinkAdapter(Adapter):
             raise ValueError("livelink: no record given and settings.marac_folder is not set")
         if str(configured).isdigit():
             return str(configured)
-        if self._marac_folder_id is None:
-            name = str(configured)
-            found = await self._folder_named(name)
-            if found is None and create:
-                response = await self._request("POST", "v2/nodes", data={"body": json.dumps(
-                    {"type": FOLDER, "parent_id": _node_id(self._root), "name": name})})
-                if response.status_code == 400 and "already exists" in _error_text(response):
-                    found = await self._folder_named(name)  # another writer created it meanwhile
-                else:
-                    response.raise_for_status()
-                    found = str(response.json()["results"]["data"]["properties"]["id"])
-            self._marac_folder_id = found
+        if self._marac_folder_id is not None:
+            return self._marac_folder_id
+        # One look-up for all the writes waiting on it, not one each (16 at concurrency 16).
+        async with self._folder_lock:
+            if self._marac_folder_id is None:
+                name = str(configured)
+                found = await self._folder_named(name)
+                if found is None and create:
+                    response = await self._request("POST", "v2/nodes", data={"body": json.dumps(
+                        {"type": FOLDER, "parent_id": _node_id(self._root), "name": name})})
+                    if response.status_code == 400 and "already exists" in _error_text(response):
+                        found = await self._folder_named(name)  # another writer created it meanwhile
+                    else:
+                        response.raise_for_status()
+                        found = str(response.json()["results"]["data"]["properties"]["id"])
+                self._marac_folder_id = found
         return self._marac_folder_id
 
     # Writes ------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from marac_core.sandbox.emulator import SANDBOX_PASSWORD, Emulator
-from marac_core.sandbox.people_search import search_people
+from marac_core.sandbox.people_search import PeopleIndex, search_people
 from marac_systmone.fhir import (
     CASE_NOTE,
     DOCUMENT_KIND_SYSTEM,
@@ -183,8 +183,23 @@ class SystmOneEmulator(Emulator):
                          "nhs_number": nhs, "resource": patient})
         return rows
 
+    def _indexed(self) -> tuple[PeopleIndex, dict[str, list[tuple[int, dict[str, Any]]]]]:
+        """The patients indexed for searching, and each one's episodes (with their place in the store),
+        kept while the store is unchanged."""
+        version = self.store.version()
+        cached = getattr(self, "_index", None)
+        if cached is None or cached[0] != version:
+            episodes: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+            for position, episode in enumerate(self.store.all("EpisodeOfCare")):
+                patient = reference_id(episode["patient"].get("reference"), "Patient")
+                if patient is not None:
+                    episodes.setdefault(patient, []).append((position, episode))
+            cached = self._index = (version, PeopleIndex(self._patient_rows()), episodes)
+        return cached[1], cached[2]
+
     def _search_patients(self, params: dict[str, str]) -> list[dict[str, Any]]:
-        rows = self._patient_rows()
+        index = self._indexed()[0]
+        rows = index.rows
         family, birthdate, identifier = params.get("family"), params.get("birthdate"), params.get("identifier")
         if birthdate and birthdate.startswith("eq"):
             birthdate = birthdate[2:]
@@ -204,7 +219,9 @@ class SystmOneEmulator(Emulator):
             # family=A,B is FHIR's "A or B".
             found: dict[str, dict[str, Any]] = {}
             for one in (family or "").split(",") if family else [None]:
-                for row in search_people(rows, family=one or None, dob=birthdate, nhs_number=nhs):
+                searched = (index.search(family=one or None, dob=birthdate, nhs_number=nhs) if rows is index.rows
+                            else search_people(rows, family=one or None, dob=birthdate, nhs_number=nhs))
+                for row in searched:
                     found.setdefault(row["id"], row)
             rows = list(found.values())
         elif not params.get("_id") and not identifier:
@@ -307,10 +324,10 @@ class SystmOneEmulator(Emulator):
         entries = [{"fullUrl": f"{base}/{resource_type}/{r['id']}", "resource": r, "search": {"mode": "match"}}
                    for r in matches]
         if revinclude:
-            ids = {r["id"] for r in matches}
+            by_patient = self._indexed()[1]
+            included = sorted(pair for patient in {r["id"] for r in matches} for pair in by_patient.get(patient, []))
             entries += [{"fullUrl": f"{base}/EpisodeOfCare/{e['id']}", "resource": e, "search": {"mode": "include"}}
-                        for e in self.store.all("EpisodeOfCare")
-                        if reference_id(e["patient"].get("reference"), "Patient") in ids]
+                        for _, e in included]
         return _fhir({"resourceType": "Bundle", "type": "searchset", "total": len(matches),
                       "link": [{"relation": "self", "url": str(request.url)}], "entry": entries})
 
