@@ -15,7 +15,7 @@ from enum import Enum
 from marac_core import calendar
 from marac_core.hookspecs import hookimpl
 from marac_core.model import AgreedAction, Case
-from marac_core.obligations import EMAIL, Obligation, Phase
+from marac_core.obligations import EMAIL, Obligation
 from marac_core.procedures.base import Listed, Lookup, PlanContext, Procedure, long_date
 from marac_core.records import Candidate
 
