@@ -3,47 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Iterable
 
 import httpx
 
 from marac_core.matching import Match, ScoredCandidate, match_person
 from marac_core.model import Person
+from marac_core.names import embedded_aliases, split_name, written_surname
 from marac_core.procedures.base import Listed, Lookup
 from marac_core.records import Candidate, PersonQuery
 from marac_core.systems import Systems
 
 
-def split_name(name: str) -> tuple[str, str]:
-    """(given, family) as written: "JONES, Sarah", "Sarah JONES", "Mary-Ann SMITH-JONES", "Sarah Jones"."""
-    known_as_removed = re.sub(r"\([^)]*\)", " ", name)
-    main = re.split(r"\s+(?:n[ée]e|formerly|aka)\s+|\s*/\s*", known_as_removed, maxsplit=1, flags=re.I)[0].strip()
-    if "," in main:
-        family, _, given = main.partition(",")
-        return given.strip(), family.strip()
-    words = main.split()
-    capitals = [w for w in words if w.isupper() and len(w.strip(".'-")) > 1]
-    if capitals and len(capitals) < len(words):  # the agenda's convention: surname in CAPITALS
-        return " ".join(w for w in words if w not in capitals), " ".join(capitals)
-    return " ".join(words[:-1]), (words[-1] if words else name)
-
-
-def _written(surname: str) -> str:
-    """JONES -> Jones, SMITH-JONES -> Smith-Jones, O'NEILL -> O'Neill (systems search case-insensitively)."""
-    return re.sub(r"[A-Za-z]+", lambda m: m.group(0).capitalize(), surname) if surname.isupper() else surname
-
-
-def embedded_aliases(name: str) -> list[str]:
-    """Other names written into the agenda's name: "Sarah Jones née Brown", "Sarah JONES / Sarah BROWN"."""
-    parts = re.split(r"\s+(?:n[ée]e|formerly|aka)\s+|\s*/\s*", re.sub(r"\([^)]*\)", " ", name), flags=re.I)
-    return [p.strip() for p in parts[1:] if p.strip()]
-
-
 def query_for(person: Person, system: str) -> PersonQuery:
     given, family = split_name(person.name)
     aliases = [*person.aliases, *(a for a in embedded_aliases(person.name) if a not in person.aliases)]
-    return PersonQuery(name=person.name, family=_written(family), given=given, dob=person.dob,
+    return PersonQuery(name=person.name, family=written_surname(family), given=given, dob=person.dob,
                        nhs_number=person.nhs_number, aliases=aliases, known_record=person.identifiers.get(system))
 
 

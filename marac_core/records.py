@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from marac_core.names import split_name
 
 
 class _Record(BaseModel):
@@ -49,6 +51,21 @@ class PersonQuery(_Record):
     nhs_number: str | None = None
     aliases: list[str] = Field(default_factory=list)
     known_record: str | None = None
+    # Every surname to search under: the main one first, then the aliases' (deduplicated).
+    families: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _all_surnames(self) -> PersonQuery:
+        if not self.families:
+            found: list[str] = []
+            for surname in [self.family, *(split_name(a)[1] for a in self.aliases)]:
+                if surname and surname.casefold() not in {f.casefold() for f in found}:
+                    found.append(surname)
+            self.families = found
+        return self
+
+    def surnames(self) -> list[str]:
+        return self.families
 
 
 class CaseNote(_Record):

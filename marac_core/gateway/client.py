@@ -38,13 +38,6 @@ GATEWAY_ACTIONS: frozenset[Action] = frozenset(
     {"case_note", "alert", "expire_alert", "upload_document", "delete_document"})
 
 
-def _surname(name: str) -> str:
-    """The surname in "Sarah JONES" or "JONES, Sarah"."""
-    if "," in name:
-        return name.split(",", 1)[0].strip()
-    parts = name.split()
-    return parts[-1] if parts else ""
-
 
 def _candidate(person: dict[str, Any]) -> Candidate:
     return Candidate(
@@ -120,10 +113,7 @@ class GatewayAdapter(Adapter):
 
     # Look-ups -----------------------------------------------------------------------
     async def find_people(self, query: PersonQuery) -> list[Candidate]:
-        families: list[str] = []
-        for family in [query.family, *(_surname(a) for a in query.aliases)]:
-            if family and family.casefold() not in {f.casefold() for f in families}:
-                families.append(family)
+        families = query.surnames()
         params: list[tuple[str, str]] = [("family", f) for f in families]
         if query.given:
             params.append(("given", query.given))

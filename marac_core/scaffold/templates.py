@@ -153,13 +153,6 @@ from marac_core.records import (
 )
 
 
-def _surname(name: str) -> str:
-    """The surname in "Sarah JONES" or "JONES, Sarah"."""
-    if "," in name:
-        return name.split(",", 1)[0].strip()
-    parts = name.split()
-    return parts[-1] if parts else ""
-
 
 def _candidate(person: dict[str, Any]) -> Candidate:
     return Candidate(
@@ -198,10 +191,7 @@ class <<Class>>Adapter(Adapter):
     # Look-ups -------------------------------------------------------------------------
     async def find_people(self, query: PersonQuery) -> list[Candidate]:
         # One request for everyone plausible (the surnames of the aliases too); the core does the matching.
-        families: list[str] = []
-        for family in [query.family, *(_surname(a) for a in query.aliases)]:
-            if family and family.casefold() not in {f.casefold() for f in families}:
-                families.append(family)
+        families = query.surnames()
         params: list[tuple[str, str]] = [("family", f) for f in families]
         if query.dob:
             params.append(("dob", query.dob.isoformat()))

@@ -91,13 +91,6 @@ def _primary_name(names: list[dict[str, Any]]) -> dict[str, Any] | None:
     return (current or names or [None])[0]
 
 
-def _surname(name: str) -> str:
-    """The surname in "Sarah JONES" or "JONES, Sarah" (a comma would split a FHIR search value)."""
-    if "," in name:
-        return name.split(",", 1)[0].strip()
-    parts = name.split()
-    return parts[-1] if parts else ""
-
 
 def _full_date(value: Any) -> dt.date | None:
     # FHIR dates may be partial (1991 or 1991-03); only a full date is a date of birth to match on.
@@ -224,10 +217,7 @@ class SystmOneAdapter(Adapter):
             params = {"identifier": f"{NHS_NUMBER_SYSTEM}|{query.nhs_number}"}
         else:
             # The surnames of the query's aliases too, in the same search: a comma is FHIR's "or".
-            families: list[str] = []
-            for family in [query.family, *(_surname(a) for a in query.aliases)]:
-                if family and family.casefold() not in {f.casefold() for f in families}:
-                    families.append(family)
+            families = query.surnames()
             params = {"family": ",".join(families)}
             if query.dob:
                 params["birthdate"] = query.dob.isoformat()
