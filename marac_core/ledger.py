@@ -42,10 +42,11 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from marac_core.audit import AuditLog
 from marac_core.calendar import UK
+from marac_core.errors import InputError
 
 if TYPE_CHECKING:  # Only a type here: importing it (and pydantic with it) would slow ``marac due``.
     from marac_core.obligations import Obligation
@@ -206,8 +207,14 @@ class Ledger:
     @classmethod
     def at(cls, state_dir: Path, url: str | None = None) -> Ledger:
         if url:
-            return cls(url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://")
-                       else url)
+            if not url.startswith(("postgresql://", "postgresql+psycopg://", "sqlite:///")):
+                raise InputError("--ledger", "expected postgresql://... (or sqlite:///PATH)")
+            try:
+                return cls(url.replace("postgresql://", "postgresql+psycopg://", 1))
+            except (OperationalError, ImportError) as error:
+                # Say why without echoing the URL, which may carry a password.
+                reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
+                raise InputError("--ledger", f"cannot open the shared ledger: {reason}") from None
         state_dir.mkdir(parents=True, exist_ok=True)
         return cls(f"sqlite:///{state_dir / 'ledger.sqlite'}")
 

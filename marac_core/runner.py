@@ -63,6 +63,8 @@ def check_options(options: RunOptions) -> None:
         raise InputError("--concurrency", "must be at least 1")
     if not 0.0 <= options.sandbox_fault_rate < 1.0:
         raise InputError("--sandbox-fault-rate", "must be at least 0 and less than 1")
+    if options.ledger and not options.ledger.startswith(("postgresql://", "postgresql+psycopg://", "sqlite:///")):
+        raise InputError("--ledger", "expected postgresql://... (or sqlite:///PATH)")
     if options.sandbox_latency_ms < 0:
         raise InputError("--sandbox-latency-ms", "must not be negative")
 

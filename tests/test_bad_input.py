@@ -79,3 +79,16 @@ def test_json_meeting_files_are_read_like_yaml(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["plan", str(meeting), "--procedure", "rdash", "--sandbox", str(RECORDS),
                                        "--state", str(tmp_path / "s"), "--json", "--on", "2026-12-01"])
     assert result.exit_code == 0, result.stderr
+
+
+def test_a_ledger_url_of_the_wrong_kind_exits_2_before_anything_is_written(tmp_path: Path) -> None:
+    code, stderr, state = run(tmp_path, GOOD_MEETING, "--ledger", "mysql://x/y")
+    assert code == 2 and "--ledger" in stderr and not state.exists()
+
+
+def test_an_unreachable_shared_ledger_is_one_clear_line_without_its_url(tmp_path: Path) -> None:
+    meeting = tmp_path / "meeting.yaml"
+    meeting.write_text(GOOD_MEETING, encoding="utf-8")
+    result = CliRunner().invoke(main, ["status", str(meeting), "--ledger", "postgresql://rep:s3cret@127.0.0.1:1/x"])
+    assert result.exit_code == 2 and "cannot open the shared ledger" in result.stderr
+    assert "s3cret" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
