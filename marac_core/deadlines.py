@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from marac_core import calendar
-from marac_core.ledger import FINISHED, Entry, Ledger
+from marac_core.ledger import FINISHED, WITHDRAWN, Entry, Ledger
 
 SHOWN_STATE = {"planned": "to do", "in_flight": "in progress"}
 
@@ -56,6 +56,8 @@ def deadlines(ledger: Ledger, now: dt.datetime, within_days: int | None = None) 
 
 
 def _deadline(entry: Entry, now: dt.datetime) -> tuple[dt.datetime, str, str] | None:
+    if entry.state == WITHDRAWN:
+        return None
     if entry.state not in FINISHED:
         if entry.due is None:
             return None

@@ -98,6 +98,8 @@ meetings_table = Table(
 )
 
 FINISHED = ("done", "already_done", "manual_done")
+# No longer asked for by the plan (e.g. the meeting's outcome changed); nothing is owed.
+WITHDRAWN = "withdrawn"
 
 # The statements run for every obligation, built once: building and keying a statement
 # anew on each call cost more than running it (about 1 ms of the 4 ms an obligation took).
@@ -223,10 +225,26 @@ class Ledger:
 
     # -- meetings and obligations --------------------------------------------------
     def record_plan(self, meeting: str, area: str, date: dt.date, procedure: str,
-                    obligations: Iterable[Obligation]) -> None:
-        """Make sure every planned obligation has a row (existing rows keep their state)."""
+                    obligations: Iterable[Obligation], phase: str | None = None) -> None:
+        """Make sure every planned obligation has a row (existing rows keep their state).
+
+        With ``phase``, an obligation of that phase still to do that the plan no longer holds (the
+        outcome changed, say) is withdrawn, so it is not reported as owed; it comes back if planned again.
+        """
+        obligations = list(obligations)
         now = _now()
         with self.engine.begin() as db:
+            if phase is not None:
+                planned_ids = [o.id for o in obligations]
+                db.execute(update(obligations_table).where(and_(
+                    obligations_table.c.meeting == meeting, obligations_table.c.phase == phase,
+                    obligations_table.c.state == "planned", obligations_table.c.id.not_in(planned_ids),
+                )).values(state="withdrawn", updated=now))
+                if planned_ids:
+                    db.execute(update(obligations_table).where(and_(
+                        obligations_table.c.meeting == meeting, obligations_table.c.state == "withdrawn",
+                        obligations_table.c.id.in_(planned_ids),
+                    )).values(state="planned", updated=now))
             if db.execute(select(meetings_table.c.meeting).where(meetings_table.c.meeting == meeting)).first() is None:
                 try:
                     with db.begin_nested():

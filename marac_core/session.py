@@ -88,7 +88,7 @@ async def apply(run: Run, ledger: Ledger, progress: Any = None) -> Applied:
                                   decisions, earlier, run.config.representative)
         _after_planning(run, planned, ledger)
         m = run.meeting.meeting
-        ledger.record_plan(key_of(run), m.area, m.date, run.procedure.name, planned.obligations)
+        ledger.record_plan(key_of(run), m.area, m.date, run.procedure.name, planned.obligations, run.phase)
         task = progress.add_task("Applying", total=len(planned.obligations)) if progress is not None else None
         executor = Executor(ledger, key_of(run), systems, run.options.meeting.parent, _key(run), run.on,
                             advance=(lambda: progress.advance(task)) if progress is not None else None)

@@ -107,3 +107,21 @@ def test_purge_keeps_a_meeting_until_its_alerts_are_expired_and_its_retention_is
     assert json.loads(out) == []
     code, out = marac("audit", "verify", "--state", tmp_path)
     assert code == 0, out  # the audit log is untouched by a purge
+
+
+def test_an_obligation_the_plan_no_longer_holds_is_withdrawn_and_not_reported_as_owed(tmp_path: Path) -> None:
+    undecided = tmp_path / "undecided.yaml"
+    text = RDASH.read_text().replace("- {name: Lily JONES, in_contact: true}", "- {name: Lily JONES}")
+    undecided.write_text(text.replace("minutes/", str(RDASH.parent / "minutes") + "/"))
+    code, out = marac("apply", undecided, "--sandbox", RECORDS, "--state", tmp_path, "--on", "2026-12-03", "--json")
+    waiting = next(o for o in json.loads(out)["obligations"] if o["rule"] == "rdash 4.6.1 alert")
+    assert waiting["status"] == "skipped"  # waiting to know whether the child is in contact
+    # The meeting records that the child is not in contact: the alert is no longer asked for.
+    undecided.write_text(text.replace("- {name: Lily JONES}", "- {name: Lily JONES, in_contact: false}").replace(
+        "minutes/", str(RDASH.parent / "minutes") + "/"))
+    code, out = marac("apply", undecided, "--sandbox", RECORDS, "--state", tmp_path, "--on", "2026-12-03", "--json")
+    assert code == 0 and waiting["id"] not in {o["id"] for o in json.loads(out)["obligations"]}
+    code, out = marac("due", "--state", tmp_path, "--on", "2026-12-05", "--json")
+    assert waiting["id"] not in {d["id"] for d in json.loads(out)["deadlines"]}
+    code, out = marac("status", undecided, "--state", tmp_path, "--json")
+    assert {r["id"]: r["state"] for r in json.loads(out)}[waiting["id"]] == "withdrawn"
