@@ -65,7 +65,8 @@ def describe(error: BaseException) -> str:
 
 class Executor:
     def __init__(self, ledger: Ledger, meeting: str, systems: Systems, source_dir: Path, key: bytes | None,
-                 on: dt.date, advance: Callable[[], None] | None = None) -> None:
+                 on: dt.date, advance: Callable[[], None] | None = None,
+                 not_before: dt.datetime | None = None, now: dt.datetime | None = None) -> None:
         self.ledger = ledger
         self.meeting = meeting
         self.systems = systems
@@ -73,6 +74,9 @@ class Executor:
         self.key = key
         self.on = on
         self.advance = advance or (lambda: None)
+        # Work after the meeting (e.g. children's alerts, RDaSH 4.2) never starts before the meeting has.
+        self.not_before = not_before
+        self.now = now
 
     async def run(self, obligations: list[Obligation]) -> list[Result]:
         async def one(o: Obligation) -> Result:
@@ -91,6 +95,9 @@ class Executor:
             return Result(o, "failed", entry.error)
         if o.waiting_for:
             return Result(o, "skipped", f"waiting for {o.waiting_for}")
+        if self.not_before is not None and self.now is not None and self.now < self.not_before:
+            return Result(o, "skipped", "not before the meeting has taken place "
+                                        f"({self.not_before.strftime('%H:%M on %d %B %Y')})")
         pending = [i for i in o.after if (e := self.ledger.entry(self.meeting, i)) is None or e.state not in FINISHED]
         if pending:
             return Result(o, "skipped", "waiting for these to be done first: " + ", ".join(pending))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from marac_core import calendar
 from marac_core.errors import InputError
 from marac_core.expiry import expiries
 from marac_core.ledger import Entry
@@ -76,8 +77,17 @@ def choose_procedure(registry: Registry, meeting: MeetingFile, override: str | N
     return registry.procedures[name]
 
 
-def default_phase(meeting: MeetingFile, on: dt.date) -> Phase:
-    return "before" if on < meeting.meeting.date else "after"
+def default_phase(meeting: MeetingFile, now: dt.datetime) -> Phase:
+    """Before the meeting has started, the before phase; from then on, the after phase."""
+    start = calendar.meeting_start(meeting.meeting.date, meeting.meeting.time)
+    return "before" if now < start else "after"
+
+
+def acting_time(on: dt.date | None) -> dt.datetime:
+    """The moment the runner acts as of: now, or with --on the end of that day (after any meeting on it)."""
+    if on is None:
+        return dt.datetime.now(calendar.UK)
+    return calendar.at(on, dt.time(23, 59))
 
 
 async def make_plan(

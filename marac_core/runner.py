@@ -17,7 +17,7 @@ from marac_core.errors import InputError
 from marac_core.loading import load_meeting, load_records
 from marac_core.model import MeetingFile
 from marac_core.obligations import PHASES, Phase
-from marac_core.planning import choose_procedure, default_phase
+from marac_core.planning import acting_time, choose_procedure, default_phase
 from marac_core.plugins import Registry, load
 from marac_core.procedures.base import Procedure
 from marac_core.sandbox.host import SandboxEndpoints, SandboxHost, SandboxOptions
@@ -79,7 +79,7 @@ def open_run(options: RunOptions) -> Iterator[Run]:
     # The sandbox needs no configuration; one given explicitly still applies (e.g. the rep's training dates).
     config = load_config(options.config) if options.sandbox is None or options.config else Config()
     on = options.on or dt.date.today()
-    phase: Phase = options.phase or default_phase(meeting, on)  # type: ignore[assignment]
+    phase: Phase = options.phase or default_phase(meeting, acting_time(options.on))  # type: ignore[assignment]
     state_dir = options.state or default_state_dir()
     host = None
     endpoints = None

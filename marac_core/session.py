@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from marac_core import calendar, research
 from marac_core.execution import Executor, Result, summary
-from marac_core import research
 from marac_core.keys import NoKeyring, runner_key
+from marac_core.ledger import Ledger, meeting_key
+from marac_core.planning import Plan, acting_time, make_plan
 from marac_core.repeats import Repeats
 from marac_core.research import ResearchPacks
-from marac_core.ledger import Ledger, meeting_key
-from marac_core.planning import Plan, make_plan
 from marac_core.runner import Run
 
 
@@ -90,7 +90,10 @@ async def apply(run: Run, ledger: Ledger, progress: Any = None) -> Applied:
         m = run.meeting.meeting
         ledger.record_plan(key_of(run), m.area, m.date, run.procedure.name, planned.obligations, run.phase)
         task = progress.add_task("Applying", total=len(planned.obligations)) if progress is not None else None
+        meeting_start = calendar.meeting_start(m.date, m.time)
         executor = Executor(ledger, key_of(run), systems, run.options.meeting.parent, _key(run), run.on,
+                            not_before=meeting_start if run.phase != "before" else None,
+                            now=acting_time(run.options.on),
                             advance=(lambda: progress.advance(task)) if progress is not None else None)
         results = await executor.run(planned.obligations)
     finally:

@@ -144,3 +144,12 @@ def test_runs_killed_at_random_moments_then_completed_leave_every_write_exactly_
         assert code == 0, report["summary"]
     assert kills >= 6, "the runs finished before they could be killed; the test proved nothing"
     assert writes(state) == expected
+
+
+def test_nothing_of_the_after_phase_is_written_before_the_meeting_has_taken_place(tmp_path: Path) -> None:
+    code, report = apply(RDASH, tmp_path, "--phase", "after", "--on", "2026-12-02")
+    statuses = {o["status"] for o in report["obligations"] if o["system"] not in ("manual",)}
+    assert code == 0 and statuses == {"skipped"}
+    assert all("not before the meeting" in o["detail"] for o in report["obligations"] if o["status"] == "skipped"
+               and o.get("waiting_for") is None)
+    assert writes(tmp_path) == Counter()
