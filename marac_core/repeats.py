@@ -12,6 +12,7 @@ import re
 
 from sqlalchemy import Column, MetaData, String, Table, and_, delete, insert, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from marac_core import calendar
 from marac_core.matching import nhs_number_valid
@@ -46,12 +47,23 @@ class Repeats:
         metadata.create_all(engine)
 
     def record(self, meeting: str, file: MeetingFile) -> None:
+        """Keep this meeting's victims' marks; safe when two runs of the meeting record them at once."""
+        wanted = {(case.ref, identity) for case in file.cases for identity in identities(case.victim, self.key)}
         with self.engine.begin() as db:
-            db.execute(delete(victims_table).where(victims_table.c.meeting == meeting))
-            for case in file.cases:
-                for identity in identities(case.victim, self.key):
-                    db.execute(insert(victims_table).values(meeting=meeting, case_ref=case.ref, identity=identity,
-                                                            date=file.meeting.date.isoformat()))
+            held = {(r[0], r[1]) for r in db.execute(select(victims_table.c.case_ref, victims_table.c.identity)
+                                                     .where(victims_table.c.meeting == meeting))}
+            for case_ref, identity in held - wanted:
+                db.execute(delete(victims_table).where(and_(
+                    victims_table.c.meeting == meeting, victims_table.c.case_ref == case_ref,
+                    victims_table.c.identity == identity)))
+            for case_ref, identity in wanted - held:
+                try:
+                    with db.begin_nested():
+                        db.execute(insert(victims_table).values(meeting=meeting, case_ref=case_ref,
+                                                                identity=identity,
+                                                                date=file.meeting.date.isoformat()))
+                except IntegrityError:
+                    pass  # Another run of this meeting recorded it first.
 
     def earlier(self, meeting: str, file: MeetingFile) -> dict[str, str]:
         """Case ref -> the date of the latest earlier meeting within 12 months that heard the same victim."""
