@@ -217,7 +217,7 @@ def due(state: Path | None, ledger: str | None, on: dt.date | None, within: int 
     """List what is due and overdue across meetings."""
     from marac_core.calendar import UK
     from marac_core.deadlines import deadlines, to_ics
-    from marac_core.status import open_ledger
+    from marac_core.ledger import open_ledger
 
     now = dt.datetime.now(UK) if on is None else dt.datetime.combine(on, dt.time(9, 0), tzinfo=UK)
     store = open_ledger(state, ledger)
@@ -316,7 +316,7 @@ def purge(meeting: Path | None, procedure: str | None, state: Path | None, ledge
     from marac_core.planning import choose_procedure
     from marac_core.plugins import load
     from marac_core.retention import purge as purge_meetings
-    from marac_core.status import open_ledger
+    from marac_core.ledger import open_ledger
 
     only = None
     if meeting is not None:
@@ -387,7 +387,7 @@ def audit() -> None:
 @_fail_cleanly
 def audit_verify(state: Path | None, ledger: str | None, expect: str | None, as_json: bool) -> None:
     """Check that no entry was edited, reordered or removed. Exit 1 if it was."""
-    from marac_core.status import open_ledger
+    from marac_core.ledger import open_ledger
 
     store = open_ledger(state, ledger)
     try:

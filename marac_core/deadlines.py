@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from marac_core import calendar
-from marac_core.ledger import FINISHED, WITHDRAWN, Entry, Ledger
+from marac_core.ledger import FINISHED, STATE_NAMES, WITHDRAWN, Entry, Ledger
 
-SHOWN_STATE = {"planned": "to do", "in_flight": "in progress"}
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ def _deadline(entry: Entry, now: dt.datetime) -> tuple[dt.datetime, str, str] | 
     if entry.state not in FINISHED:
         if entry.due is None:
             return None
-        return entry.due, entry.action, SHOWN_STATE.get(entry.state, entry.state)
+        return entry.due, entry.action, STATE_NAMES.get(entry.state, entry.state)
     if entry.action == "alert" and entry.expires:
         # An added alert comes due again when it must be expired (follow-up phase).
         return calendar.at(dt.date.fromisoformat(entry.expires), calendar.END_OF_DAY), "expire_alert", "to expire"

@@ -29,6 +29,8 @@ from marac_core.retrying import is_transient, retrying
 from marac_core.systems import Systems
 
 STATUSES = ("done", "already_done", "manual", "failed", "skipped")
+# One write of an obligation: its marker, and the call that makes it.
+Step = tuple[str, Callable[[], Awaitable[WriteReceipt]]]
 
 
 @dataclass
@@ -108,22 +110,23 @@ class Executor:
         system = self.systems[o.system]
         if system.manual:
             return Result(o, "manual", f"{o.system} is in manual mode; do this by hand, then: marac done {o.id}")
-        previous = self.ledger.claim(self.meeting, o.id)
+        previous = self.ledger.claim(self.meeting, o.id, entry)
         if previous is None:
             entry = self.ledger.entry(self.meeting, o.id)
             if entry is not None and entry.state in FINISHED:
                 return Result(o, "already_done", receipt=entry.receipt)
             return Result(o, "skipped", "being carried out by another run")
         try:
+            steps = self._steps(o)  # built once: uploads read their files here
             landed: dict[str, str] = {}
             if previous in ("in_flight", "failed"):
                 # An earlier attempt may have landed: find it by its marker before writing again.
-                landed = await self._landed(o, strict=True)
-                if len(landed) == len(self._steps(o)):
+                landed = await self._landed(o, steps)
+                if len(landed) == len(steps):
                     receipt = landed[o.id]
                     self.ledger.finish(self.meeting, o.id, "done", receipt=receipt, outcome="found after a crash")
                     return Result(o, "already_done", "found in the system from an earlier run", receipt)
-            receipt = await self._write_once(o, landed)
+            receipt = await self._write_once(o, steps, landed)
         except CannotReconcile as error:
             # Never guess: the rep checks the record and says done or retry.
             self.ledger.finish(self.meeting, o.id, "uncertain", error=str(error))
@@ -135,26 +138,26 @@ class Executor:
         return Result(o, "done", receipt=receipt)
 
     # -- writing ---------------------------------------------------------------------
-    async def _write_once(self, o: Obligation, landed: dict[str, str]) -> str:
+    async def _write_once(self, o: Obligation, steps: list[Step], landed: dict[str, str]) -> str:
         """Carry out each step that has not landed yet, in order."""
         system = self.systems[o.system]
         receipts = []
-        for marker, write in self._steps(o):
+        for marker, write in steps:
             if marker in landed:
                 receipts.append(landed[marker])
                 continue
             receipts.append(await self._step(system.limit, system.adapter, o, marker, write))
         return receipts[0]
 
-    async def _landed(self, o: Obligation, strict: bool) -> dict[str, str]:
+    async def _landed(self, o: Obligation, steps: list[Step]) -> dict[str, str]:
         """The steps an earlier attempt already wrote, found by their markers."""
         system = self.systems[o.system]
         landed: dict[str, str] = {}
-        for marker, _ in self._steps(o):
+        for marker, _ in steps:
             async for attempt in retrying(attempts=5):
                 with attempt:
                     async with system.limit:
-                        found = await self._find(system.adapter, o, marker, strict)
+                        found = await self._find(system.adapter, o, marker)
             if found is not None:
                 landed[marker] = found
         return landed
@@ -165,29 +168,28 @@ class Executor:
             with attempt:
                 async with limit:
                     if attempt.retry_state.attempt_number > 1:
-                        found = await self._find(adapter, o, marker, strict=True)
+                        found = await self._find(adapter, o, marker)
                         if found is not None:
                             return found
                     return (await write()).id
         raise AssertionError("unreachable")
 
-    async def _find(self, adapter: Adapter, o: Obligation, marker: str, strict: bool) -> str | None:
+    async def _find(self, adapter: Adapter, o: Obligation, marker: str) -> str | None:
+        """An earlier write by its marker; a system that cannot be asked leaves the decision to the rep."""
         try:
             found = await adapter.find_write(o.record or None, o.action, marker)
         except (Unsupported, NotImplementedError):
-            if strict:
-                raise CannotReconcile(
-                    f"an earlier attempt may have written this and {o.system} cannot be read back: check the "
-                    f"record, then run 'marac done {o.id}' if it is there or 'marac retry {o.id}' if not"
-                ) from None
-            return None
+            raise CannotReconcile(
+                f"an earlier attempt may have written this and {o.system} cannot be read back: check the "
+                f"record, then run 'marac done {o.id}' if it is there or 'marac retry {o.id}' if not"
+            ) from None
         except httpx.HTTPStatusError as error:
             if is_transient(error):
                 raise
             return None
         return found.id if found else None
 
-    def _steps(self, o: Obligation) -> list[tuple[str, Callable[[], Awaitable[WriteReceipt]]]]:
+    def _steps(self, o: Obligation) -> list[Step]:
         """The writes an obligation consists of, each with its own marker (the first is the obligation id)."""
         adapter = self.systems[o.system].adapter
         record = o.record or ""
@@ -221,7 +223,7 @@ class Executor:
             return self._email_steps(adapter, o)
         raise Unsupported(o.action)
 
-    def _email_steps(self, adapter: Adapter, o: Obligation) -> list[tuple[str, Callable[[], Awaitable[WriteReceipt]]]]:
+    def _email_steps(self, adapter: Adapter, o: Obligation) -> list[Step]:
         subject = o.title or "MARAC"
         if not o.attachments:
             message = EmailMessage(to=o.to, cc=o.cc, subject=subject, body=o.text, marker=o.id)

@@ -13,7 +13,8 @@ import os
 import secrets
 from pathlib import Path
 
-KEYRING_SERVICE = "marac"
+from marac_core.config import KEYRING_SERVICE
+
 KEYRING_ENTRY = "state-key"
 
 

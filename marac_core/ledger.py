@@ -98,6 +98,9 @@ meetings_table = Table(
 )
 
 FINISHED = ("done", "already_done", "manual_done")
+# How states read to a rep (status, due).
+STATE_NAMES = {"planned": "to do", "in_flight": "in progress", "manual_done": "done by hand",
+               "uncertain": "check by hand"}
 # No longer asked for by the plan (e.g. the meeting's outcome changed); nothing is owed.
 WITHDRAWN = "withdrawn"
 
@@ -287,9 +290,12 @@ class Ledger:
             row = db.execute(_ENTRY, {"w_meeting": meeting, "w_id": obligation_id}).first()
         return _entry(row) if row else None
 
-    def claim(self, meeting: str, obligation_id: str) -> str | None:
-        """Take the obligation for this run. Returns the state it was in, or None if another run holds it."""
-        current = self.entry(meeting, obligation_id)
+    def claim(self, meeting: str, obligation_id: str, current: Entry | None = None) -> str | None:
+        """Take the obligation for this run. Returns the state it was in, or None if another run holds it.
+
+        ``current`` is the row as the caller just read it; the UPDATE's condition still guards the race.
+        """
+        current = current or self.entry(meeting, obligation_id)
         if current is None or current.state in FINISHED:
             return None
         now = _now()
@@ -397,3 +403,13 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 def dumps(value: Any) -> str:
     return json.dumps(value, default=str)
+
+
+def open_ledger(state: Path | None, url: str | None) -> Ledger:
+    """An existing ledger (for commands that read one): the shared one at ``url``, or SQLite under ``state``."""
+    from marac_core.config import default_state_dir
+
+    directory = state or default_state_dir()
+    if not url and not (directory / "ledger.sqlite").exists():
+        raise InputError(str(directory), "no ledger here yet (run marac apply first, or give --state)")
+    return Ledger.at(directory, url)

@@ -10,6 +10,7 @@ entries would break the chain it exists to protect.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,12 +33,15 @@ class Verdict:
 
 
 def _owed(ledger: Ledger, meeting: str) -> str | None:
-    for entry in ledger.entries(meeting).values():
-        if entry.action == "alert" and entry.state in SETTLED and entry.expires:
-            expired = any(e.action == "expire_alert" and e.record == entry.record and e.state in SETTLED
-                          and e.rule.endswith("alert expiry") for e in ledger.entries(meeting).values())
-            if not expired:
-                return f"an alert on {entry.system} {entry.record} has not been expired yet"
+    """An alert added for the meeting and not yet expired (each expiry ends exactly one alert)."""
+    entries = ledger.entries(meeting).values()
+    added = Counter((e.system, e.record) for e in entries
+                    if e.action == "alert" and e.state in SETTLED and e.expires)
+    expired = Counter((e.system, e.record) for e in entries
+                      if e.action == "expire_alert" and e.state in SETTLED)
+    for (system, record), count in added.items():
+        if expired[(system, record)] < count:
+            return f"an alert on {system} {record} has not been expired yet"
     return None
 
 

@@ -5,22 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from marac_core.config import default_state_dir
 from marac_core.errors import InputError
-from marac_core.ledger import Ledger, meeting_key
+from marac_core.ledger import STATE_NAMES, meeting_key, open_ledger
 from marac_core.loading import load_meeting
 from marac_core.planning import choose_procedure
 from marac_core.plugins import load
 
-SHOWN_STATE = {"planned": "to do", "in_flight": "in progress", "manual_done": "done by hand",
-               "uncertain": "check by hand"}
-
-
-def open_ledger(state: Path | None, url: str | None) -> Ledger:
-    directory = state or default_state_dir()
-    if not url and not (directory / "ledger.sqlite").exists():
-        raise InputError(str(directory), "no ledger here yet (run marac apply first, or give --state)")
-    return Ledger.at(directory, url)
 
 
 def meeting_status(meeting_file: Path, procedure: str | None, state: Path | None, url: str | None) -> list[dict[str, Any]]:
@@ -34,7 +24,7 @@ def meeting_status(meeting_file: Path, procedure: str | None, state: Path | None
     rows = [{
         "id": e.id, "case": e.case_ref, "role": e.role, "system": e.system, "record": e.record,
         "action": e.action, "phase": e.phase, "rule": e.rule, "due": e.due.isoformat() if e.due else None,
-        "expires": e.expires, "state": SHOWN_STATE.get(e.state, e.state), "attempts": e.attempts,
+        "expires": e.expires, "state": STATE_NAMES.get(e.state, e.state), "attempts": e.attempts,
         "error": e.error,
     } for e in entries.values()]
     rows.sort(key=lambda r: (r["due"] or "", r["case"], r["rule"]))
