@@ -473,7 +473,7 @@ def sandbox_serve(records: Path, state: Path, sandbox_latency_ms: float, sandbox
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     options = SandboxOptions(sandbox_latency_ms, sandbox_fault_rate, sandbox_seed)
     with sandbox_only(records, state, options) as host:
-        endpoints = host.endpoints  # type: ignore[attr-defined]
+        endpoints = host.endpoints
         for name, url in sorted(endpoints.urls.items()):
             click.echo(f"{name} {url}")
         host_name, port = endpoints.smtp

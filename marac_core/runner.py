@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 from marac_core.config import Config, default_state_dir, load_config
@@ -84,10 +85,8 @@ def open_run(options: RunOptions) -> Iterator[Run]:
     host = None
     endpoints = None
     if records is not None:
-        emulators = {name: reg.emulator() for name, reg in registry.record_systems().items() if reg.emulator}
-        host = SandboxHost(emulators, state_dir, records,
-                           SandboxOptions(options.sandbox_latency_ms, options.sandbox_fault_rate,
-                                          options.sandbox_seed))
+        host = _host(registry, state_dir, records, SandboxOptions(
+            options.sandbox_latency_ms, options.sandbox_fault_rate, options.sandbox_seed))
         endpoints = host.start()
     try:
         yield Run(registry, meeting, procedure, phase, on, state_dir, config, endpoints, options)
@@ -97,17 +96,22 @@ def open_run(options: RunOptions) -> Iterator[Run]:
             host.close()
 
 
+def _host(registry: Registry, state_dir: Path, records: dict[str, list[dict[str, Any]]] | None,
+          options: SandboxOptions) -> SandboxHost:
+    """The emulators of the installed adapters, seeded from ``records`` the first time."""
+    emulators = {name: reg.emulator() for name, reg in registry.record_systems().items() if reg.emulator}
+    return SandboxHost(emulators, state_dir, records, options)
+
+
 @contextmanager
 def sandbox_only(records_file: Path | None, state_dir: Path, options: SandboxOptions = SandboxOptions(),
                  serve: bool = True) -> Iterator[SandboxHost]:
     """The sandbox on its own (for ``sandbox serve`` and ``sandbox dump``)."""
     records = load_records(records_file) if records_file else None
-    registry = load()
-    emulators = {name: reg.emulator() for name, reg in registry.record_systems().items() if reg.emulator}
-    host = SandboxHost(emulators, state_dir, records, options)
+    host = _host(load(), state_dir, records, options)
     try:
         if serve:
-            host.endpoints = host.start()  # type: ignore[attr-defined]
+            host.start()
         yield host
     finally:
         if serve:

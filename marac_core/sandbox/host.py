@@ -176,18 +176,20 @@ class SandboxHost:
             self.emulators[name] = emulator
         self.mail = MailCatcher(EmulatorStore(self.directory / "email.sqlite"))
         self._threads: list[_ServerThread] = []
+        self.endpoints: SandboxEndpoints | None = None
         self._seed = options.seed
         self._classes = {name: type(emulator) for name, emulator in self.emulators.items()}
         self._child: int | None = None
         self._stop_pipe: int | None = None
 
     def start(self) -> SandboxEndpoints:
+        """Serve every system; the endpoints are returned and kept as ``self.endpoints``."""
         process = self.options.process
         if process is None:
             process = sys.platform.startswith("linux")
-        if process and hasattr(os, "fork"):
-            return self._start_child()
-        return self._start_threads()
+        use_child = process and hasattr(os, "fork")
+        self.endpoints = self._start_child() if use_child else self._start_threads()
+        return self.endpoints
 
     def _start_threads(self) -> SandboxEndpoints:
         endpoints = SandboxEndpoints()
