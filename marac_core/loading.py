@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from marac_core.errors import InputError
 from marac_core.model import MeetingFile
+from marac_core.postcodes import postcode_field
 
 
 class _TextDatesLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser where installed
@@ -87,7 +88,10 @@ class _SeedPerson(BaseModel):
     id: str = Field(min_length=1)
     name: str | None = None
     dob: dt.date | None = None
+    postcode: str | None = None
     open: bool = False
+
+    _postcode = field_validator("postcode", mode="before")(postcode_field)
 
     @field_validator("id", mode="before")
     @classmethod
@@ -113,7 +117,7 @@ def load_records(path: Path) -> dict[str, list[dict[str, Any]]]:
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = _field(error["loc"][1:])
-        message = "is required" if error["type"] == "missing" else error["msg"]
+        message = "is required" if error["type"] == "missing" else error["msg"].removeprefix("Value error, ")
         raise InputError(str(path), message, loc) from None
     for system, people in parsed.systems.items():
         seen: set[str] = set()

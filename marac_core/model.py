@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from marac_core.postcodes import postcode_field
+
 Role = Literal["victim", "perpetrator", "child"]
 ROLES: tuple[Role, ...] = ("victim", "perpetrator", "child")
 
@@ -42,6 +44,10 @@ class Person(_Input):
     nhs_number: str | None = None
     aliases: list[str] = Field(default_factory=list)
     identifiers: dict[str, str] = Field(default_factory=dict)
+    # The address's postcode (extension of the spec): evidence of the household, not of the person.
+    postcode: str | None = None
+
+    _postcode = field_validator("postcode", mode="before")(postcode_field)
 
     @field_validator("nhs_number", mode="before")
     @classmethod

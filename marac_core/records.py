@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from marac_core.names import split_name
+from marac_core.postcodes import record_postcode
 
 
 class _Record(BaseModel):
@@ -38,7 +39,11 @@ class Candidate(_Record):
     dob: dt.date | None = None
     nhs_number: str | None = None
     aliases: list[str] = Field(default_factory=list)
+    # The current address's postcode, normalised (None when the system's entry is not a postcode).
+    postcode: str | None = None
     involvement: Involvement = Field(default_factory=Involvement)
+
+    _postcode = field_validator("postcode", mode="before")(record_postcode)
 
 
 class PersonQuery(_Record):
@@ -51,6 +56,8 @@ class PersonQuery(_Record):
     nhs_number: str | None = None
     aliases: list[str] = Field(default_factory=list)
     known_record: str | None = None
+    # Not searched on (a generous search must still find people who moved): carried for the record.
+    postcode: str | None = None
     # Every surname to search under: the main one first, then the aliases' (deduplicated).
     families: list[str] = Field(default_factory=list)
 

@@ -46,6 +46,7 @@ def _candidate(person: dict[str, Any]) -> Candidate:
         dob=person.get("dob"),
         nhs_number=person.get("nhs_number"),
         aliases=person.get("aliases") or [],
+        postcode=person.get("postcode"),
         involvement=Involvement.model_validate(person.get("involvement") or {}),
     )
 

@@ -135,6 +135,7 @@ class GatewayEmulator(Emulator):
                 "dob": _iso_date(row.get("dob"), "dob", required=False),
                 "nhs_number": str(row["nhs_number"]) if row.get("nhs_number") else None,
                 "aliases": [str(a) for a in row.get("aliases") or []],
+                "postcode": row.get("postcode"),
                 "open": bool(row.get("open", False)),
                 "team": row.get("team"),
                 "allocated_worker": _worker(row.get("allocated_worker")),
@@ -229,7 +230,7 @@ class GatewayEmulator(Emulator):
     def _person_json(row: dict[str, Any]) -> dict[str, Any]:
         return {
             "id": row["id"], "name": row["name"], "dob": row["dob"], "nhs_number": row["nhs_number"],
-            "aliases": row["aliases"],
+            "aliases": row["aliases"], "postcode": row.get("postcode"),
             "involvement": {"open": row["open"], "team": row["team"],
                             "allocated_worker": row["allocated_worker"], "team_manager": row["team_manager"]},
         }

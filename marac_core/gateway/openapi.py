@@ -457,6 +457,7 @@ components:
         dob: {type: [string, "null"], format: date}
         nhs_number: {type: [string, "null"]}
         aliases: {type: array, items: {type: string}}
+        postcode: {type: [string, "null"], description: "The current address's postcode, e.g. LS1 4AP."}
         involvement: {$ref: "#/components/schemas/Involvement"}
     PersonList:
       type: object

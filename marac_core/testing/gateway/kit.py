@@ -90,7 +90,7 @@ class GatewayTests:
 
     def person_json(self) -> dict[str, Any]:
         return {"id": self.record, "name": "Lily Jones", "dob": "2019-05-22", "nhs_number": None,
-                "aliases": ["Lily Smith"],
+                "aliases": ["Lily Smith"], "postcode": "ls1 4ap",
                 "involvement": {"open": True, "team": "Assessment", "allocated_worker": KIM, "team_manager": JO}}
 
     def mocked_adapter(self) -> GatewayAdapter:
@@ -139,7 +139,7 @@ class GatewayTests:
             ("family", "JONES"), ("family", "SMITH"), ("given", "Lily"), ("dob", "2019-05-22"),
             ("nhs_number", "9434765919")]
         assert candidate.record == self.record and candidate.dob == dt.date(2019, 5, 22)
-        assert candidate.aliases == ["Lily Smith"]
+        assert candidate.aliases == ["Lily Smith"] and candidate.postcode == "LS1 4AP"
         assert candidate.involvement.open and candidate.involvement.team == "Assessment"
         assert candidate.involvement.allocated_worker.email == "kim.patel@example.org"
         assert candidate.involvement.team_manager.name == "Jo Reed"
@@ -410,7 +410,7 @@ class GatewayTests:
     def records(self) -> list[dict[str, Any]]:
         return [
             {"id": self.record, "name": "Lily Jones", "dob": dt.date(2019, 5, 22), "open": True, "team": "Assessment",
-             "allocated_worker": KIM, "team_manager": JO},
+             "allocated_worker": KIM, "team_manager": JO, "postcode": "LS1 4AP"},
             {"id": self.other("2"), "name": "Lilly Jones", "dob": "2019-05-22", "open": False},
             {"id": self.other("3"), "name": "Amy Brown", "dob": "2015-01-01", "aliases": ["Amy Smith"],
              "nhs_number": "9434765919", "open": True, "team": "Child in Need"},
@@ -436,6 +436,7 @@ class GatewayTests:
             involvement = by_id[lily].involvement
             assert involvement.open and involvement.team == "Assessment"
             assert involvement.allocated_worker.name == "Kim Patel" and involvement.team_manager.email == JO["email"]
+            assert (by_id[lily].postcode, by_id[lilly].postcode) == ("LS1 4AP", None)
             assert not by_id[lilly].involvement.open and by_id[lilly].involvement.allocated_worker is None
             by_alias = await adapter.find_people(PersonQuery(name="Amy X", family="Xu", given="Amy",
                                                              aliases=["Amy SMITH"]))

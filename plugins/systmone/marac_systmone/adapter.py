@@ -100,6 +100,13 @@ def _full_date(value: Any) -> dt.date | None:
         return None
 
 
+def _postcode(addresses: list[dict[str, Any]]) -> str | None:
+    # The current address: not old, not ended; a home address before any other.
+    current = [a for a in addresses if a.get("use") != "old" and not (a.get("period") or {}).get("end")]
+    current.sort(key=lambda a: a.get("use") != "home")
+    return next((a["postalCode"] for a in current if a.get("postalCode")), None)
+
+
 def _involvement(episodes: list[dict[str, Any]]) -> Involvement:
     active = [e for e in episodes if e.get("status") == "active"]
     if not active:
@@ -136,7 +143,8 @@ def _candidates(bundle: dict[str, Any]) -> list[Candidate]:
                     if i.get("system") == NHS_NUMBER_SYSTEM and i.get("value")), None)
         found.append(Candidate(
             record=patient["id"], name=name, dob=_full_date(patient.get("birthDate")),
-            nhs_number=nhs, aliases=aliases, involvement=_involvement(episodes.get(patient["id"], [])),
+            nhs_number=nhs, aliases=aliases, postcode=_postcode(patient.get("address", [])),
+            involvement=_involvement(episodes.get(patient["id"], [])),
         ))
     return found
 

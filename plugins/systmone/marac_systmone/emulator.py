@@ -146,6 +146,8 @@ class SystmOneEmulator(Emulator):
                 patient["identifier"] = [{"system": NHS_NUMBER_SYSTEM, "value": str(person["nhs_number"])}]
             if person.get("dob"):
                 patient["birthDate"] = str(person["dob"])
+            if person.get("postcode"):
+                patient["address"] = [{"use": "home", "postalCode": str(person["postcode"])}]
             self._insert_new(patient, pid)
             team = person.get("team")
             if not person.get("open") and not team:

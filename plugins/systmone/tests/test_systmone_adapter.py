@@ -55,7 +55,10 @@ SARAH = {"resourceType": "Patient", "id": "S1-9001",
          "identifier": [{"system": NHS, "value": "9434765919"}, {"system": "urn:other", "value": "x"}],
          "name": [{"use": "old", "family": "Smith", "given": ["Sarah"]},
                   {"use": "official", "text": "Sarah Jones", "family": "Jones", "given": ["Sarah"]}],
-         "birthDate": "1991-03-14"}
+         "birthDate": "1991-03-14",
+         "address": [{"use": "old", "postalCode": "M1 1AE"}, {"use": "work", "postalCode": "LS2 9JT"},
+                     {"use": "home", "postalCode": "ls14ap"},
+                     {"use": "home", "postalCode": "B33 8TH", "period": {"end": "2020-01-01"}}]}
 SARA = {"resourceType": "Patient", "id": "S1-9002", "name": [{"family": "Jones", "given": ["Sara", "Ann"]}],
         "birthDate": "1991"}
 OPEN = {"resourceType": "EpisodeOfCare", "id": "e1", "status": "active",
@@ -93,6 +96,8 @@ async def test_find_people_by_nhs_number_is_one_request_with_episodes() -> None:
     assert (sarah.record, sarah.name, sarah.dob, sarah.nhs_number) == ("S1-9001", "Sarah Jones",
                                                                        dt.date(1991, 3, 14), "9434765919")
     assert sarah.aliases == ["Sarah Smith"]
+    # The current home address's postcode, normalised; none when the patient has no address.
+    assert (sarah.postcode, sara.postcode) == ("LS1 4AP", None)
     assert sarah.involvement.open and sarah.involvement.team == "Community Mental Health"
     assert sarah.involvement.allocated_worker.name == "Dr Kim Patel"
     # A partial birth date is no date to match on; a finished episode is not open.

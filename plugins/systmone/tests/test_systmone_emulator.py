@@ -20,7 +20,8 @@ from marac_systmone.emulator import SystmOneEmulator
 T = TypeVar("T")
 RECORDS: dict[str, list[dict[str, Any]]] = {"systmone": [
     {"id": "S1-9001", "nhs_number": "9434765919", "name": "Sarah Jones", "dob": dt.date(1991, 3, 14),
-     "open": True, "team": "Community Mental Health", "allocated_worker": {"name": "Dr Kim Patel"}},
+     "open": True, "team": "Community Mental Health", "allocated_worker": {"name": "Dr Kim Patel"},
+     "postcode": "LS1 4AP"},
     {"id": "S1-9002", "nhs_number": "9434765870", "name": "Mark Jones", "dob": "1988-07-01", "open": False,
      "team": "IAPT"},
     {"id": "S1-9003", "name": "Lily Jonse", "dob": "2019-05-22", "open": False, "aliases": ["Lily Smith"]},
@@ -84,6 +85,7 @@ async def test_search_by_nhs_number_is_one_request_with_involvement(sandbox: Run
                                                                        dt.date(1991, 3, 14), "9434765919")
     assert sarah.involvement.open and sarah.involvement.team == "Community Mental Health"
     assert sarah.involvement.allocated_worker.name == "Dr Kim Patel"
+    assert sarah.postcode == "LS1 4AP"  # Patient.address[].postalCode
     await adapter.http.aclose()
 
 
@@ -96,6 +98,7 @@ async def test_search_by_name_and_birth_date_is_generous(sandbox: Running) -> No
     assert sandbox.requests() - before == 1
     assert set(found) == {"S1-9001", "S1-9002", "S1-9003"}
     assert found["S1-9003"].aliases == ["Lily Smith"] and found["S1-9003"].nhs_number is None
+    assert found["S1-9003"].postcode is None
     # A finished episode is a record that is not open.
     assert not found["S1-9002"].involvement.open
     by_dob = await adapter.find_people(PersonQuery(name="Ann BROWN", family="BROWN", given="Ann",
