@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from marac_core.cli import main
 from marac_core.demo import bundled
+from marac_core.loading import load_records
+from marac_core.model import MeetingFile
 
 RECORDS = bundled() / "records.yaml"
 
@@ -35,6 +38,9 @@ def run(tmp_path: Path, meeting_text: str, *extra: str, records: Path = RECORDS)
     (GOOD_MEETING + "  - ref: DN-1\n    victim: {name: Anne B}\n", "cases[1].ref", "duplicate"),
     (GOOD_MEETING + "  - ref: DN-2\n    children: [{name: Tom B}]\n", "cases[1].victim", "required"),
     (GOOD_MEETING.replace("dob: 1991-03-14", "dob: 1991-13-14"), "cases[0].victim.dob", "1991-13-14"),
+    (GOOD_MEETING.replace("dob: 1991-03-14", "postcode: DN1"), "cases[0].victim.postcode",
+     "not a UK postcode (got 'DN1')"),
+    (GOOD_MEETING.replace("dob: 1991-03-14", "postcode: 12345"), "cases[0].victim.postcode", "must be text"),
 ])
 def test_a_bad_meeting_file_exits_2_naming_the_file_and_field_and_writes_nothing(
         tmp_path: Path, meeting_text: str, field: str, words: str) -> None:
@@ -65,6 +71,23 @@ def test_a_bad_records_file_exits_2_naming_the_system_entry_and_field(tmp_path: 
     code, stderr, state = run(tmp_path, GOOD_MEETING, records=records)
     assert code == 2 and "records.yaml" in stderr and "systmone[0].id" in stderr
     assert not state.exists()
+    records.write_text("lcs:\n  - {id: L1, name: Amy Lee, postcode: not known}\n", encoding="utf-8")
+    code, stderr, state = run(tmp_path, GOOD_MEETING, records=records)
+    assert code == 2 and len(stderr.strip().splitlines()) == 1
+    assert "records.yaml" in stderr and "lcs[0].postcode: not a UK postcode (got 'not known')" in stderr
+    assert not state.exists()
+
+
+def test_a_postcode_in_any_case_and_spacing_is_read_and_files_without_it_work_as_before(tmp_path: Path) -> None:
+    meeting = yaml.safe_load(GOOD_MEETING.replace("dob: 1991-03-14", "dob: 1991-03-14, postcode: ' dn1  3bu'"))
+    parsed = MeetingFile.model_validate(meeting)
+    assert parsed.cases[0].victim.postcode == "DN1 3BU"
+    assert MeetingFile.model_validate(yaml.safe_load(GOOD_MEETING)).cases[0].victim.postcode is None
+    records = tmp_path / "records.yaml"
+    records.write_text("systmone:\n  - {id: S1, name: Amy Lee, postcode: sw1a1aa}\n  - {id: S2, name: Bo Lee}\n",
+                       encoding="utf-8")
+    assert load_records(records)["systmone"] == [{"id": "S1", "name": "Amy Lee", "postcode": "SW1A 1AA",
+                                                  "open": False}, {"id": "S2", "name": "Bo Lee", "open": False}]
 
 
 def test_a_missing_meeting_file_exits_2(tmp_path: Path) -> None:
