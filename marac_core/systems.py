@@ -15,6 +15,7 @@ import httpx
 
 from marac_core.adapter import Adapter, SystemSettings
 from marac_core.config import Config, secret_for
+from marac_core.lanes import LaneTransport, environment_proxy
 from marac_core.plugins import Registry
 from marac_core.retrying import call_with_retries
 from marac_core.sandbox.emulator import SANDBOX_PASSWORD, SANDBOX_USERNAME
@@ -87,8 +88,9 @@ def connect(registry: Registry, config: Config, sandbox: SandboxEndpoints | None
     tls = httpx.create_ssl_context()
     for name, registration in registry.adapters.items():
         settings, secret = settings_for(name, config, registry, sandbox)
-        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        client = httpx.AsyncClient(timeout=settings.timeout, limits=limits, verify=tls)
+        client = httpx.AsyncClient(timeout=settings.timeout, transport=LaneTransport(
+            concurrency, verify=tls,
+            proxy=None if sandbox is not None else environment_proxy(settings.base_url)))
         systems.clients.append(client)
         adapter = registration.adapter()(settings, client, secret)
         configured = bool(settings.base_url or (name == "email" and (settings.model_extra or {}).get("host")))
