@@ -15,13 +15,15 @@ import getpass
 import hashlib
 import json
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, insert, select, update
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+T = TypeVar("T")
 GENESIS = "0" * 64
 metadata = MetaData()
 audit_table = Table(
@@ -47,7 +49,24 @@ head_table = Table(
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
 )
+# Built once: building and keying a statement on every append cost more than running it.
+_HEAD = select(head_table.c.seq, head_table.c.hash).where(head_table.c.id == 1).with_for_update()
+_INSERT_ENTRY = insert(audit_table)
+_INSERT_HEAD = insert(head_table)
+_MOVE_HEAD = (update(head_table).where(head_table.c.id == 1, head_table.c.seq == bindparam("w_seq"))
+              .values(seq=bindparam("w_new_seq"), hash=bindparam("w_hash")))
 FIELDS = ("seq", "at", "actor", "meeting", "obligation", "system", "record", "action", "outcome", "receipt", "prev")
+
+
+def in_transaction(engine: Engine, work: Callable[[Connection], T]) -> T:
+    """Run ``work`` in one transaction, again if another writer took the audit log's next entry first."""
+    for _ in range(50):
+        try:
+            with engine.begin() as db:
+                return work(db)
+        except IntegrityError:
+            continue  # Chain onto the other writer's entry.
+    raise RuntimeError("could not append to the audit log")
 
 
 def actor() -> str:
@@ -71,31 +90,27 @@ class AuditLog:
 
     def append(self, *, meeting: str, obligation: str, system: str, record: str | None, action: str,
                outcome: str, receipt: str | None = None) -> None:
-        for _ in range(50):
-            try:
-                self._append_once(meeting, obligation, system, record, action, outcome, receipt)
-                return
-            except IntegrityError:
-                continue  # Another writer took that sequence number; chain onto its entry.
-        raise RuntimeError("could not append to the audit log")
+        line = {"meeting": meeting, "obligation": obligation, "system": system, "record": record,
+                "action": action, "outcome": outcome, "receipt": receipt}
+        in_transaction(self.engine, lambda db: self.append_in(db, **line))
 
-    def _append_once(self, meeting: str, obligation: str, system: str, record: str | None, action: str,
-                     outcome: str, receipt: str | None) -> None:
-        with self.engine.begin() as db:
-            head = db.execute(select(head_table).where(head_table.c.id == 1).with_for_update()).mappings().first()
-            seq, prev = (head["seq"], head["hash"]) if head else (0, GENESIS)
-            entry = {"seq": seq + 1, "at": dt.datetime.now(dt.timezone.utc).isoformat(), "actor": self.actor,
-                     "meeting": meeting, "obligation": obligation, "system": system, "record": record,
-                     "action": action, "outcome": outcome, "receipt": receipt, "prev": prev}
-            entry["hash"] = entry_hash(entry)
-            db.execute(insert(audit_table).values(**entry))
-            if head is None:
-                db.execute(insert(head_table).values(id=1, seq=entry["seq"], hash=entry["hash"]))
-            else:
-                moved = db.execute(update(head_table).where(head_table.c.id == 1, head_table.c.seq == seq)
-                                   .values(seq=entry["seq"], hash=entry["hash"]))
-                if moved.rowcount != 1:
-                    raise IntegrityError("audit head moved", None, Exception("retry"))
+    def append_in(self, db: Connection, *, meeting: str, obligation: str, system: str, record: str | None,
+                  action: str, outcome: str, receipt: str | None = None) -> None:
+        """Append within the caller's transaction, so the entry commits with what it records.
+
+        Raises IntegrityError when another writer moved the head first: run the transaction again.
+        """
+        head = db.execute(_HEAD).first()
+        seq, prev = (head[0], head[1]) if head else (0, GENESIS)
+        entry = {"seq": seq + 1, "at": dt.datetime.now(dt.timezone.utc).isoformat(), "actor": self.actor,
+                 "meeting": meeting, "obligation": obligation, "system": system, "record": record,
+                 "action": action, "outcome": outcome, "receipt": receipt, "prev": prev}
+        entry["hash"] = entry_hash(entry)
+        db.execute(_INSERT_ENTRY, entry)
+        if head is None:
+            db.execute(_INSERT_HEAD, {"id": 1, "seq": entry["seq"], "hash": entry["hash"]})
+        elif db.execute(_MOVE_HEAD, {"w_seq": seq, "w_new_seq": entry["seq"], "w_hash": entry["hash"]}).rowcount != 1:
+            raise IntegrityError("audit head moved", None, Exception("retry"))
 
     def entries(self) -> list[dict[str, Any]]:
         with self.engine.connect() as db:

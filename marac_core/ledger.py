@@ -41,10 +41,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from marac_core.audit import AuditLog
+from marac_core.audit import AuditLog, in_transaction
 from marac_core.calendar import UK
 from marac_core.errors import InputError
 
@@ -318,15 +318,20 @@ class Ledger:
                error: str | None = None, outcome: str | None = None) -> None:
         """Record the outcome of a claimed obligation, and its line in the audit log."""
         key = {"w_meeting": meeting, "w_id": obligation_id}
-        with self.engine.begin() as db:
+
+        def record(db: Connection) -> None:
             db.execute(_FINISH, {**key, "w_owner": self.owner, "w_state": state, "w_receipt": receipt,
                                  "w_error": error, "w_now": _now()})
-            # Read back in the same transaction: one connection, and the row as this update left it.
+            # Read back in the same transaction: the row as this update left it.
             row = db.execute(_ENTRY, key).first()
-        entry = _entry(row) if row else None
-        if entry is not None:
-            self.audit.append(meeting=meeting, obligation=obligation_id, system=entry.system, record=entry.record,
-                              action=entry.action, outcome=outcome or state, receipt=receipt)
+            if row is not None:
+                entry = _entry(row)
+                self.audit.append_in(db, meeting=meeting, obligation=obligation_id, system=entry.system,
+                                     record=entry.record, action=entry.action, outcome=outcome or state,
+                                     receipt=receipt)
+
+        # One transaction: the outcome and its audit line commit together, or neither does.
+        in_transaction(self.engine, record)
 
     def mark_for_retry(self, obligation_id: str) -> list[str]:
         """``marac retry ID``: the rep checked that an uncertain write did not land; write it again."""
