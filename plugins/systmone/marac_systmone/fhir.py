@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class
+from pydantic import ValidationError
 
 FHIR_JSON = "application/fhir+json"
 NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
@@ -41,13 +42,36 @@ def is_restricted(codings: list[dict[str, Any]] | None) -> bool:
 
 
 def validated(resource: dict[str, Any]) -> dict[str, Any]:
-    """The resource as FHIR R4 JSON, after fhir.resources has checked it (raises if invalid)."""
-    cls = get_fhir_model_class(resource["resourceType"])
-    dumped = cls.model_validate(resource).model_dump(mode="json", exclude_none=True)
-    # fhir.resources lets an explicit null stand in for a required element; once nulls are
-    # dropped the element is missing, so check the JSON that actually goes on the wire.
-    cls.model_validate(dumped)
-    return dumped
+    """The resource, unchanged, once fhir.resources has checked it as FHIR R4 (raises ValidationError).
+
+    FHIR JSON has no nulls; rejecting them first matters because fhir.resources lets an
+    explicit null stand in for a required element. The JSON checked is the JSON that goes
+    on the wire, so one validation suffices.
+    """
+    where = _null_at(resource, ())
+    if where is not None:
+        raise ValidationError.from_exception_data(resource.get("resourceType", "Resource"), [{
+            "type": "value_error", "loc": where, "input": None,
+            "ctx": {"error": ValueError("null is not allowed in FHIR JSON")}}])
+    get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+    return resource
+
+
+def _null_at(value: Any, path: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+    """Where the first null in a JSON value is, or None."""
+    if value is None:
+        return path
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = _null_at(item, (*path, key))
+        if found is not None:
+            return found
+    return None
 
 
 def slug(label: str, taken: set[str]) -> str:
