@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from marac_core import calendar, research
@@ -66,6 +67,8 @@ async def plan(run: Run, ledger: Ledger | None = None) -> Plan:
 class Applied:
     plan: Plan
     results: list[Result]
+    # Seconds spent looking people up and carrying out the obligations (start-up excluded).
+    timing: dict[str, float] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -76,6 +79,8 @@ class Applied:
         out["obligations"] = [r.public() for r in self.results]
         out["summary"] = {**summary(self.results), "reviews": len(self.plan.reviews),
                           "lookup_failures": len(self.plan.failures)}
+        if self.timing:
+            out["timing"] = {k: round(v, 3) for k, v in self.timing.items()}
         return out
 
 
@@ -83,9 +88,11 @@ async def apply(run: Run, ledger: Ledger, progress: Any = None) -> Applied:
     decisions = ledger.review_decisions(key_of(run))
     earlier = list(ledger.entries(key_of(run)).values())
     systems = run.connect()
+    started = time.perf_counter()
     try:
         planned = await make_plan(run.meeting, run.procedure, run.phase, run.on, systems, run.options.meeting,
                                   decisions, earlier, run.config.representative)
+        planned_at = time.perf_counter()
         _after_planning(run, planned, ledger)
         m = run.meeting.meeting
         ledger.record_plan(key_of(run), m.area, m.date, run.procedure.name, planned.obligations, run.phase)
@@ -96,9 +103,10 @@ async def apply(run: Run, ledger: Ledger, progress: Any = None) -> Applied:
                             now=acting_time(run.options.on),
                             advance=(lambda: progress.advance(task)) if progress is not None else None)
         results = await executor.run(planned.obligations)
+        done_at = time.perf_counter()
     finally:
         await systems.aclose()
-    return Applied(planned, results)
+    return Applied(planned, results, {"looking_up_s": planned_at - started, "writing_s": done_at - planned_at})
 
 
 def research_packs(run: Run) -> list[dict[str, Any]]:
