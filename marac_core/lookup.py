@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Iterable
 
 import httpx
@@ -36,12 +37,14 @@ class LookupRun:
     """Searches made within one run, shared by every case that lists the same person.
 
     ``decisions`` are the rep's answers to earlier reviews, keyed by (case ref, person key, system):
-    ("confirm", record) or ("reject", None).
+    ("confirm", record) or ("reject", None). ``on`` is the meeting day: a record's age on it must
+    fit the person's role (child or adult) when the agenda has no date of birth.
     """
 
-    def __init__(self, systems: Systems, decisions: Decisions | None = None) -> None:
+    def __init__(self, systems: Systems, decisions: Decisions | None = None, on: dt.date | None = None) -> None:
         self.systems = systems
         self.decisions = decisions or {}
+        self.on = on
         self._searches: dict[tuple[str, str], asyncio.Task[list[Candidate]]] = {}
 
     def _search(self, system: str, person: Person) -> asyncio.Task[list[Candidate]]:
@@ -69,7 +72,8 @@ class LookupRun:
             candidates = await self._search(system, listed.person)
         except Exception as error:  # noqa: BLE001 - a failed look-up is reported, never fatal to the plan
             return Lookup("failed", error=_describe(error))
-        match = match_person(listed.person, candidates, listed.person.identifiers.get(system))
+        match = match_person(listed.person, candidates, listed.person.identifiers.get(system),
+                             role=listed.role, on=self.on)
         decision = self.decisions.get((listed.case.ref, listed.key, system))
         if decision is not None and match.status == "review":
             return decided(match, decision, candidates)

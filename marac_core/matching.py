@@ -11,11 +11,12 @@ docs/matching.md.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from marac_core.model import Person
+from marac_core.model import Person, Role
 from marac_core.records import Candidate
 
 MatchStatus = Literal["matched", "none", "review"]
@@ -47,8 +48,13 @@ def nhs_number_valid(number: str) -> bool:
     return check != 10 and check == int(number[9])
 
 
-def match_person(person: Person, candidates: list[Candidate], known_record: str | None = None) -> Match:
-    """Score the candidates and choose: a confident unique match, none, or review."""
+def match_person(person: Person, candidates: list[Candidate], known_record: str | None = None, *,
+                 role: Role | None = None, on: dt.date | None = None) -> Match:
+    """Score the candidates and choose: a confident unique match, none, or review.
+
+    ``role`` (victim, perpetrator, child) and ``on`` (the meeting day) let a record's age be
+    checked against the role when the agenda has no date of birth.
+    """
     from marac_core.scoring import decide
 
-    return decide(person, candidates, known_record)
+    return decide(person, candidates, known_record, role=role, on=on)

@@ -59,12 +59,7 @@ class Person(_Input):
         return value
 
     def age_on(self, day: dt.date) -> int | None:
-        if self.dob is None:
-            return None
-        years = day.year - self.dob.year
-        if (day.month, day.day) < (self.dob.month, self.dob.day):
-            years -= 1
-        return years
+        return None if self.dob is None else age_on(self.dob, day)
 
 
 class AgreedAction(_Input):
@@ -163,6 +158,14 @@ class MeetingFile(_Input):
 
     def case(self, ref: str) -> Case:
         return next(c for c in self.cases if c.ref == ref)
+
+
+def age_on(dob: dt.date, day: dt.date) -> int:
+    """Age in whole years on ``day``."""
+    years = day.year - dob.year
+    if (day.month, day.day) < (dob.month, dob.day):
+        years -= 1
+    return years
 
 
 def _fold(name: str) -> str:

@@ -102,7 +102,7 @@ async def make_plan(
     representative: Any = None,
 ) -> Plan:
     wanted = list(procedure.people(meeting, phase))
-    lookups = await LookupRun(systems, decisions).all(wanted)
+    lookups = await LookupRun(systems, decisions, on=meeting.meeting.date).all(wanted)
     context = PlanContext(meeting=meeting, procedure=procedure.name, phase=phase, on=on,
                           installed=frozenset(n for n in systems.names if not systems[n].manual),
                           lookups=lookups, source_dir=source.parent if source else None,

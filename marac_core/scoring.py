@@ -1,7 +1,9 @@
 """Scoring candidates against a person on the agenda, and deciding (see docs/matching.md).
 
-Each candidate gets a level of agreement on four things: NHS number, surname,
-given name and date of birth. The levels add up to a weight (evidence for,
+Each candidate gets a level of agreement on NHS number, surname, given name,
+date of birth and postcode, and (when the agenda has no date of birth) whether
+the record's age fits the person's role on the agenda (a child, or an adult
+victim or perpetrator). The levels add up to a weight (evidence for,
 minus evidence against, roughly log-odds in the Fellegi-Sunter manner); the
 weight is shown as a score from 0 to 1. The decision does not rest on the
 weight alone: a match is used only when the levels fit one of a few
@@ -12,6 +14,7 @@ question to the rep.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Literal
@@ -27,10 +30,16 @@ from marac_core.matching_names import (
     readings,
     swapped,
 )
-from marac_core.model import Person
+from marac_core.model import Person, Role, age_on
 from marac_core.records import Candidate
 
 NhsLevel = Literal["equal", "differs", "unknown"]
+PostcodeLevel = Literal["equal", "differs", "unknown"]
+# Whether the record's age on the meeting day fits the person's role, when the agenda has no
+# date of birth: "child" (a child on the agenda, a child's record), "adult" (a victim or
+# perpetrator, a record at least 16), "contradicts", or "unknown" (a date of birth on the agenda,
+# no role, or none on the record).
+AgeLevel = Literal["child", "adult", "contradicts", "unknown"]
 
 # Evidence weights, roughly log2 of (chance of this agreement for the same person) over (for another).
 NHS_WEIGHT: dict[NhsLevel, float] = {"equal": 14.0, "differs": -14.0, "unknown": 0.0}
@@ -41,6 +50,12 @@ GIVEN_WEIGHT: dict[GivenLevel, float] = {
 }
 DOB_WEIGHT: dict[DobLevel, float] = {"exact": 9.0, "transposed": 4.5, "one_digit": 4.0, "unknown": 0.0,
                                      "differs": -8.0}
+# A postcode is shared by the household (and by neighbours): evidence of where the person lives,
+# not of who they are. A different one is no evidence against (people fleeing abuse move often).
+POSTCODE_WEIGHT: dict[PostcodeLevel, float] = {"equal": 3.0, "differs": 0.0, "unknown": 0.0}
+AGE_WEIGHT: dict[AgeLevel, float] = {"child": 0.0, "adult": 0.0, "contradicts": -8.0, "unknown": 0.0}
+# MARAC victims and perpetrators are 16 or over; the children on the agenda are under 18.
+ADULT_FROM, CHILD_UNTIL = 16, 18
 ALIAS_PENALTY = 0.5
 
 # Day and month transposed needs at least this name weight:
@@ -84,6 +99,8 @@ class Evidence:
     name_weight: float
     person: Person
     nhs_note: str | None = None
+    postcode: PostcodeLevel = "unknown"
+    age: AgeLevel = "unknown"
 
     @property
     def reasons(self) -> list[str]:
@@ -91,6 +108,11 @@ class Evidence:
         found = [self.nhs_note] if self.nhs_note else []
         found += _name_reasons(self.family, self.given, self.ours, self.theirs)
         found.append(_dob_reason(self.dob, self.person, self.candidate))
+        if self.age == "contradicts":
+            found.append(_AGE_CONTRADICTS)
+        if self.postcode != "unknown":
+            found.append("postcode equal (the household's)" if self.postcode == "equal"
+                         else f"postcode differs ({self.person.postcode} / {self.candidate.postcode})")
         return found
 
     @property
@@ -99,36 +121,58 @@ class Evidence:
 
     @property
     def plausible(self) -> bool:
-        return self.weight >= PLAUSIBLE_WEIGHT or self.nhs == "equal"
+        # A postcode alone does not make a record worth showing: a household shares it.
+        return self.weight - POSTCODE_WEIGHT[self.postcode] >= PLAUSIBLE_WEIGHT or self.nhs == "equal"
 
     @property
     def compatible(self) -> bool:
         """Nothing contradicts this being the person (so it could be a duplicate record)."""
-        return "differs" not in (self.nhs, self.family, self.given, self.dob)
+        return "differs" not in (self.nhs, self.family, self.given, self.dob) and self.age != "contradicts"
 
     @property
     def confident(self) -> bool:
         """Enough independent agreement to act on, with nothing strongly against."""
-        if self.nhs == "differs":
+        if self.nhs == "differs" or self.age == "contradicts":
             return False
         family_ok, given_ok = self.family in _FAMILY_OK, self.given in _GIVEN_OK
         if self.nhs == "equal":
             # An NHS number can be copied from a sibling or a parent of the same name: the given
             # name must agree and the date of birth must not contradict it.
             return given_ok and self.dob != "differs" and (family_ok or self.dob == "exact" or self.dob in _DOB_NEAR)
+        at_home = self.postcode == "equal"
         if self.dob == "exact":
-            return family_ok and given_ok
+            # A married name with nothing linking it: given name and date of birth equal and the
+            # same address. Another woman of that given name born that day at that postcode is
+            # far less likely than a namesake born that day anywhere.
+            return (family_ok and given_ok) or (self.family == "differs" and self.given == "exact" and at_home)
+        full_name = self.family in _FAMILY_STRONG and self.given in _GIVEN_STRONG
         if self.dob == "transposed":
             # Day and month swapped, with a (nearly) exact name: "Bill SMITH" for William Smith.
             # A namesake born on exactly the swapped date is as unlikely as one born on the same day.
-            return (self.family in _FAMILY_STRONG and self.given in _GIVEN_STRONG
-                    and self.name_weight >= NEAR_DOB_NAME_WEIGHT)
-        # A date one digit off has some twenty neighbours: a namesake born on one of them is too
-        # likely (the benchmark found such pairs), so without an NHS number it is only reviewed.
-        return False
+            return full_name and self.name_weight >= NEAR_DOB_NAME_WEIGHT
+        if self.dob == "one_digit":
+            # A date one digit off has some twenty neighbours: a namesake born on one of them is
+            # too likely, unless they also live at the agenda's address. A father and son of one
+            # name at one address can be born on the same day and month decades apart, one digit
+            # off (1965 / 1995): so only a slip within the decade counts.
+            return (full_name and self.name_weight >= NEAR_DOB_NAME_WEIGHT and at_home
+                    and _same_decade(self.person.dob, self.candidate.dob))
+        # No date of birth on the agenda: a child of that name at the agenda's address. Only a
+        # child: a son named after his father lives at the same address, and an adult's name and
+        # postcode cannot tell the two apart when one of them has no record. A child on the
+        # agenda is never an adult's record (the role), and siblings do not share a given name.
+        return (self.dob == "unknown" and self.person.dob is None and self.age == "child" and at_home
+                and full_name and self.name_weight >= NEAR_DOB_NAME_WEIGHT)
 
     def scored(self) -> ScoredCandidate:
         return ScoredCandidate(record=self.candidate.record, score=self.score, reasons=self.reasons)
+
+
+_AGE_CONTRADICTS = "the record's age does not fit the person's role on the agenda (child / adult)"
+
+
+def _same_decade(a: dt.date | None, b: dt.date | None) -> bool:
+    return a is not None and b is not None and a.year // 10 == b.year // 10
 
 
 def _show(words: tuple[str, ...]) -> str:
@@ -195,8 +239,28 @@ def _dob_reason(level: DobLevel, person: Person, candidate: Candidate) -> str:
     }[level]
 
 
-def score(person: Person, candidate: Candidate, ours: tuple[Reading, ...] | None = None) -> Evidence:
-    """The evidence for one candidate. The person's NHS number must already be valid or None."""
+def compare_postcode(a: str | None, b: str | None) -> PostcodeLevel:
+    if not a or not b:
+        return "unknown"
+    return "equal" if "".join(a.split()).upper() == "".join(b.split()).upper() else "differs"
+
+
+def compare_age(person: Person, candidate: Candidate, role: Role | None, on: dt.date | None) -> AgeLevel:
+    """Whether the record's age on the meeting day fits the role; judged only without an agenda date of birth."""
+    if person.dob is not None or role is None or on is None or candidate.dob is None:
+        return "unknown"
+    age = age_on(candidate.dob, on)
+    if role == "child":
+        return "child" if 0 <= age < CHILD_UNTIL else "contradicts"
+    return "adult" if age >= ADULT_FROM else "contradicts"
+
+
+def score(person: Person, candidate: Candidate, ours: tuple[Reading, ...] | None = None, *,
+          role: Role | None = None, on: dt.date | None = None) -> Evidence:
+    """The evidence for one candidate. The person's NHS number must already be valid or None.
+
+    ``role`` is the person's role on the agenda and ``on`` the meeting day (both optional).
+    """
     nhs: NhsLevel = "unknown"
     note = None
     if person.nhs_number and candidate.nhs_number:
@@ -210,8 +274,9 @@ def score(person: Person, candidate: Candidate, ours: tuple[Reading, ...] | None
     family, given, a, b = _best_names(ours, readings(candidate.name, candidate.aliases))
     dob = compare_dob(person.dob, candidate.dob)
     name_weight = _name_weight(family, given, bool((a and a.alias) or (b and b.alias)))
-    weight = NHS_WEIGHT[nhs] + name_weight + DOB_WEIGHT[dob]
-    return Evidence(candidate, nhs, family, given, dob, a, b, weight, name_weight, person, note)
+    postcode, age = compare_postcode(person.postcode, candidate.postcode), compare_age(person, candidate, role, on)
+    weight = NHS_WEIGHT[nhs] + name_weight + DOB_WEIGHT[dob] + POSTCODE_WEIGHT[postcode] + AGE_WEIGHT[age]
+    return Evidence(candidate, nhs, family, given, dob, a, b, weight, name_weight, person, note, postcode, age)
 
 
 def _twins(best: Evidence, other: Evidence) -> bool:
@@ -239,9 +304,23 @@ def _lacks_what_confirms(other: Evidence, best: Evidence) -> bool:
     return missing_dob or missing_nhs
 
 
+def _elsewhere(other: Evidence, best: Evidence) -> bool:
+    """A child's record of the same name at another address (or none), when the best is one at the agenda's.
+
+    Without a date of birth on the agenda the other child's record would tie by name. It makes
+    the one at the agenda's address no less likely to be the person: that one is someone else
+    only if two children of one name live at one address. It is named in the reason (a
+    duplicate from an old address?), not sent to review.
+    """
+    return (best.dob == "unknown" and best.age == "child" and best.postcode == "equal"
+            and other.postcode != "equal" and other.nhs != "equal")
+
+
 def _weakness(best: Evidence) -> str:
     if best.nhs == "differs":
         return "NHS number differs"
+    if best.age == "contradicts":
+        return _AGE_CONTRADICTS
     if best.nhs == "equal":
         if best.dob == "differs":
             return "NHS number equal but date of birth differs"
@@ -252,6 +331,10 @@ def _weakness(best: Evidence) -> str:
         return "same surname and date of birth but given name differs (twin or sibling?)"
     if best.dob == "differs":
         return "date of birth differs"
+    if best.dob == "one_digit" and best.family in _FAMILY_STRONG and best.given in _GIVEN_STRONG:
+        if best.postcode != "equal":
+            return "date of birth one digit off and no address to confirm"
+        return "date of birth one digit off in the decade (a parent and child of one name?)"
     if best.family == "differs":
         return "surname differs"
     if best.given == "differs":
@@ -260,6 +343,8 @@ def _weakness(best: Evidence) -> str:
         return "given name only an initial"
     if best.given == "missing":
         return "no given name to confirm"
+    if best.dob == "unknown" and best.postcode == "equal" and best.age != "child":
+        return "no date of birth to confirm (at one address a parent and grown-up child can share a name)"
     if best.dob == "unknown":
         return "no date of birth to confirm"
     return "date of birth and name both inexact"
@@ -278,6 +363,10 @@ def _agreement(best: Evidence) -> str:
         parts.append("date of birth")
     elif best.dob in _DOB_NEAR:
         parts.append("date of birth (" + ("transposed" if best.dob == "transposed" else "one digit off") + ")")
+    elif best.age == "child":
+        parts.append("age (a child)")
+    if best.postcode == "equal":
+        parts.append("postcode")
     agree = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
     return agree + " agree" + ("; surname differs (married name?)" if best.family == "differs" else "")
 
@@ -292,7 +381,8 @@ def _join(*reasons: str | None) -> str | None:
     return "; ".join(found) if found else None
 
 
-def decide(person: Person, candidates: list[Candidate], known_record: str | None = None) -> Match:
+def decide(person: Person, candidates: list[Candidate], known_record: str | None = None, *,
+           role: Role | None = None, on: dt.date | None = None) -> Match:
     if known_record is not None:
         chosen = next((c for c in candidates if c.record == known_record), None)
         if chosen is not None:
@@ -305,14 +395,16 @@ def decide(person: Person, candidates: list[Candidate], known_record: str | None
     ours = readings(person.name, person.aliases)
     # A record returned twice by a search is one record, not two equally likely ones.
     unique = list({c.record: c for c in candidates}.values())
-    evidence = sorted((score(person, c, ours) for c in unique), key=lambda e: -e.weight)
+    evidence = sorted((score(person, c, ours, role=role, on=on) for c in unique), key=lambda e: -e.weight)
     plausible = [e for e in evidence if e.plausible]
     if not plausible:
         return Match(status="none", scored=_shown(evidence),
                      reason=_join("no record matches" if evidence else "no records found", invalid))
     best, others = plausible[0], plausible[1:]
     equal = [e for e in others if e.weight >= best.weight - CLOSE_CALL_WEIGHT]
-    sparse = [e for e in others if e.compatible and e not in equal and _lacks_what_confirms(e, best)]
+    sparse = [e for e in others if e.compatible and (_elsewhere(e, best)
+                                                     or (e not in equal and _lacks_what_confirms(e, best)))]
+    equal = [e for e in equal if e not in sparse]
     competing = [e for e in others if (e.compatible or e.confident or e in equal) and e not in sparse]
     namesakes = [e for e in evidence if e is not best and e.family in _FAMILY_STRONG
                  and e.given in ("exact", "nickname")]

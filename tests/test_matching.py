@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from marac_core.matching import Match, match_person, nhs_number_valid
-from marac_core.model import Person
+from marac_core.model import Person, Role
 from marac_core.records import Candidate
 
 D = dt.date
@@ -16,13 +16,15 @@ OTHER_VALID_NHS = "9434765870"
 
 
 def rec(record: str, name: str, dob: dt.date | None = None, nhs: str | None = None,
-        aliases: list[str] | None = None) -> Candidate:
-    return Candidate(record=record, name=name, dob=dob, nhs_number=nhs, aliases=aliases or [])
+        aliases: list[str] | None = None, postcode: str | None = None) -> Candidate:
+    return Candidate(record=record, name=name, dob=dob, nhs_number=nhs, aliases=aliases or [], postcode=postcode)
 
 
 def match(name: str, dob: dt.date | None, candidates: list[Candidate], *, nhs: str | None = None,
-          aliases: list[str] | None = None, known: str | None = None) -> Match:
-    return match_person(Person(name=name, dob=dob, nhs_number=nhs, aliases=aliases or []), candidates, known)
+          aliases: list[str] | None = None, known: str | None = None, postcode: str | None = None,
+          role: Role | None = None, on: dt.date | None = None) -> Match:
+    person = Person(name=name, dob=dob, nhs_number=nhs, aliases=aliases or [], postcode=postcode)
+    return match_person(person, candidates, known, role=role, on=on)
 
 
 def matched(result: Match) -> str | None:
@@ -311,3 +313,182 @@ def test_a_record_returned_twice_is_one_record() -> None:
 def test_titles_are_dropped_but_title_like_surnames_kept() -> None:
     assert matched(match("Mrs Emma LORD", D(1980, 6, 1), [rec("R1", "Emma Lord", D(1980, 6, 1)),
                                                           rec("R2", "Emma Lorde", D(1960, 1, 1))])) == "R1"
+
+
+# ---- postcode -----------------------------------------------------------------------------------
+# Evidence of the household, not of the person: family members share it. Each rule below needs
+# the postcode equal; a postcode that differs never rejects (people fleeing abuse move).
+
+MEETING = D(2026, 12, 3)
+HOME, ELSEWHERE = "DN1 3BU", "LS10 2AB"
+
+
+def child(name: str, candidates: list[Candidate], postcode: str | None = HOME) -> Match:
+    return match(name, None, candidates, postcode=postcode, role="child", on=MEETING)
+
+
+def test_postcode_is_compared_after_normalising_case_and_spaces() -> None:
+    result = child("Tom WEBB", [rec("R1", "Tom Webb", D(2016, 2, 2), postcode="dn13bu")], postcode=" dn1  3bu ")
+    assert matched(result) == "R1"
+    assert "postcode equal (the household's)" in result.scored[0].reasons
+
+
+def test_child_without_dob_at_the_agenda_address_matches() -> None:
+    result = child("Tom WEBB", [rec("R1", "Tom Webb", D(2016, 2, 2), postcode=HOME)])
+    assert matched(result) == "R1"
+    assert result.reason == "name, age (a child) and postcode agree"
+
+
+def test_child_without_dob_needs_the_postcode_and_a_full_name() -> None:
+    assert child("Tom WEBB", [rec("R1", "Tom Webb", D(2016, 2, 2), postcode=ELSEWHERE)]).status == "review"
+    assert child("Tom WEBB", [rec("R1", "Tom Webb", D(2016, 2, 2))]).status == "review"
+    assert child("Tom WEBB", [rec("R1", "Tom Webb", D(2016, 2, 2), postcode=HOME)], postcode=None).status == "review"
+    assert child("Olivr WEBB", [rec("R1", "Oliver Webb", D(2016, 2, 2), postcode=HOME)]).status == "review"
+    # Without the role (or the meeting day) the record's age cannot be checked against it.
+    assert match("Tom WEBB", None, [rec("R1", "Tom Webb", D(2016, 2, 2), postcode=HOME)],
+                 postcode=HOME).status == "review"
+
+
+def test_adult_without_dob_at_the_agenda_address_goes_to_review() -> None:
+    # A son named after his father lives at the same address: name and postcode cannot tell an
+    # adult from a parent or grown-up child of the same name, so no adult is matched without a date.
+    result = match("Mark JONES", None, [rec("R1", "Mark Jones", D(1968, 7, 1), postcode=HOME)],
+                   postcode=HOME, role="perpetrator", on=MEETING)
+    assert result.status == "review"
+    assert "parent and grown-up child" in (result.reason or "")
+
+
+def test_junior_absent_child_on_the_agenda_is_never_the_father() -> None:
+    # The son (a child) has no record; his father of the same name has one, at the same address.
+    result = child("Mark JONES", [rec("R1", "Mark Jones", D(1968, 7, 1), postcode=HOME)])
+    assert result.status == "review"
+    assert "age does not fit" in (result.reason or "")
+
+
+def test_junior_absent_adult_son_on_the_agenda_is_never_the_father() -> None:
+    result = match("Mark JONES", None, [rec("R1", "Mark Jones", D(1968, 7, 1), postcode=HOME)],
+                   postcode=HOME, role="perpetrator", on=MEETING)
+    assert matched(result) is None
+
+
+def test_senior_absent_father_on_the_agenda_is_never_the_son() -> None:
+    for son_dob in (D(2015, 3, 3), D(1999, 3, 3)):
+        result = match("Mark JONES", None, [rec("R1", "Mark Jones", son_dob, postcode=HOME)],
+                       postcode=HOME, role="perpetrator", on=MEETING)
+        assert matched(result) is None
+
+
+def test_junior_and_senior_both_recorded_the_child_is_matched_by_age() -> None:
+    result = child("Mark JONES", [rec("R1", "Mark Jones", D(1968, 7, 1), postcode=HOME),
+                                  rec("R2", "Mark Jones", D(2015, 3, 3), postcode=HOME)])
+    assert matched(result) == "R2"
+
+
+def test_an_adult_role_never_takes_a_childs_record_on_nhs_number_alone() -> None:
+    # An NHS number copied from a child onto the parent's line: the age contradicts the role.
+    result = match("Mark JONES", None, [rec("R1", "Mark Jones", D(2015, 3, 3), VALID_NHS)], nhs=VALID_NHS,
+                   role="perpetrator", on=MEETING)
+    assert result.status == "review"
+
+
+def test_twins_sharing_a_postcode_the_named_twin_is_matched() -> None:
+    twins = [rec("R1", "Lily Jones", D(2019, 5, 22), postcode=HOME),
+             rec("R2", "Rose Jones", D(2019, 5, 22), postcode=HOME)]
+    assert matched(child("Rose JONES", twins)) == "R2"
+    assert matched(child("Lily JONES", twins)) == "R1"
+
+
+def test_twins_sharing_a_postcode_never_the_other_twin_or_a_typo() -> None:
+    twins = [rec("R1", "Lily Jones", D(2019, 5, 22), postcode=HOME),
+             rec("R2", "Lila Jones", D(2019, 5, 22), postcode=HOME)]
+    assert child("Lilly JONES", twins).status == "review"
+    assert matched(child("Rose JONES", twins[:1])) is None
+    assert matched(match("Rose JONES", D(2019, 5, 22), twins[:1], postcode=HOME)) is None
+
+
+def test_two_children_of_one_name_at_one_address_go_to_review() -> None:
+    # A duplicate record, or two children of one name (cousins) in one household.
+    result = child("Tom WEBB", [rec("R1", "Tom Webb", D(2016, 2, 2), postcode=HOME),
+                                rec("R2", "Tom Webb", D(2014, 9, 9), postcode=HOME)])
+    assert result.status == "review"
+
+
+def test_child_of_the_name_elsewhere_does_not_block_the_one_at_the_address() -> None:
+    result = child("Tom WEBB", [rec("R1", "Tom Webb", D(2016, 2, 2), postcode=HOME),
+                                rec("R2", "Tom Webb", D(2014, 9, 9), postcode=ELSEWHERE)])
+    assert matched(result) == "R1"
+    assert "record R2 has the name but not what confirms this one" in (result.reason or "")
+
+
+def test_child_without_dob_with_a_common_name_goes_to_review() -> None:
+    namesakes = [rec(f"N{i}", "Tom Webb", D(2010 + i % 10, 1, 1 + i), postcode=ELSEWHERE) for i in range(10)]
+    result = child("Tom WEBB", [rec("R1", "Tom Webb", D(2016, 2, 2), postcode=HOME), *namesakes])
+    assert result.status == "review"
+
+
+def test_dob_one_digit_off_with_full_name_at_the_agenda_address_matches() -> None:
+    result = match("Sarah JONES", D(1991, 3, 15), [rec("R1", "Sarah Jones", D(1991, 3, 14), postcode=HOME)],
+                   postcode=HOME)
+    assert matched(result) == "R1"
+    assert result.reason == "name, date of birth (one digit off) and postcode agree"
+
+
+def test_dob_one_digit_off_needs_the_postcode_and_the_full_name() -> None:
+    record = [rec("R1", "Sarah Jones", D(1991, 3, 14), postcode=HOME)]
+    result = match("Sarah JONES", D(1991, 3, 15), record, postcode=ELSEWHERE)
+    assert result.status == "review" and "no address to confirm" in (result.reason or "")
+    assert match("Sarha JONES", D(1991, 3, 15), record, postcode=HOME).status == "review"
+    assert match("S JONES", D(1991, 3, 15), record, postcode=HOME).status == "review"
+
+
+def test_dob_one_digit_off_in_the_decade_is_never_the_father() -> None:
+    # Junior and senior born on the same day and month thirty years apart: 1965 / 1995.
+    result = match("Mark JONES", D(1995, 7, 1), [rec("R1", "Mark Jones", D(1965, 7, 1), postcode=HOME)],
+                   postcode=HOME)
+    assert result.status == "review"
+    assert "in the decade" in (result.reason or "")
+
+
+def test_dob_one_digit_off_twin_at_the_same_address_is_never_matched() -> None:
+    # The named twin has no record; the other twin, born after midnight, has.
+    result = match("Rose JONES", D(2019, 5, 22), [rec("R1", "Lily Jones", D(2019, 5, 23), postcode=HOME)],
+                   postcode=HOME)
+    assert matched(result) is None
+
+
+def test_married_name_unlinked_at_the_agenda_address_matches() -> None:
+    result = match("Sarah JONES", D(1991, 3, 14), [rec("R1", "Sarah Smith", D(1991, 3, 14), postcode=HOME)],
+                   postcode=HOME)
+    assert matched(result) == "R1"
+    assert "surname differs (married name?)" in (result.reason or "")
+
+
+def test_married_name_unlinked_needs_the_postcode_and_the_exact_given_name() -> None:
+    record = [rec("R1", "Sarah Smith", D(1991, 3, 14), postcode=HOME)]
+    assert match("Sarah JONES", D(1991, 3, 14), record, postcode=ELSEWHERE).status == "review"
+    assert match("Sally JONES", D(1991, 3, 14), record, postcode=HOME).status == "review"
+
+
+def test_married_name_unlinked_with_a_record_of_the_name_without_dob_goes_to_review() -> None:
+    result = match("Sarah JONES", D(1991, 3, 14), [rec("R1", "Sarah Smith", D(1991, 3, 14), postcode=HOME),
+                                                   rec("R2", "Sarah Jones", postcode=ELSEWHERE)], postcode=HOME)
+    assert result.status == "review"
+
+
+def test_postcode_moved_never_rejects() -> None:
+    # The agenda has the new address, the record the old one: the usual rules decide.
+    result = match("Sarah JONES", D(1991, 3, 14), [rec("R1", "Sarah Jones", D(1991, 3, 14), postcode=ELSEWHERE)],
+                   postcode=HOME)
+    assert matched(result) == "R1"
+    assert "postcode differs (DN1 3BU / LS10 2AB)" in result.scored[0].reasons
+
+
+def test_postcode_alone_does_not_make_a_household_member_plausible() -> None:
+    # Another member of the household: surname and postcode only. Not shown for review.
+    result = match("Sarah JONES", None, [rec("R1", "Mark Jones", D(1968, 7, 1), postcode=HOME)], postcode=HOME)
+    assert result.status == "none"
+
+
+def test_a_records_postcode_that_is_not_a_postcode_is_no_evidence() -> None:
+    assert rec("R1", "Tom Webb", postcode="no fixed abode").postcode is None
+    assert rec("R1", "Tom Webb", postcode="sw1a1aa").postcode == "SW1A 1AA"

@@ -79,3 +79,24 @@ def test_confirming_a_record_that_was_not_offered_is_refused(tmp_path: Path) -> 
     assert code == 2 and "not an open review" in err
     apply(meeting, records, tmp_path)
     assert victim_alerts(tmp_path) == []
+
+
+def test_the_role_and_meeting_day_reach_the_matcher_a_child_without_dob_at_the_address(tmp_path: Path) -> None:
+    # Father and son of one name at one address; the agenda gives neither a date of birth. The
+    # child is matched by age and postcode; the adult goes to review (it could be either).
+    meeting, records = tmp_path / "meeting.yaml", tmp_path / "records.yaml"
+    meeting.write_text(yaml.safe_dump({
+        "meeting": {"area": "Doncaster", "date": "2026-12-03", "procedure": "rdash"},
+        "cases": [{"ref": "DN-1", "victim": {"name": "Amy JONES", "dob": "1990-04-04"},
+                   "perpetrator": {"name": "Tom JONES", "postcode": "dn1 3bu"},
+                   "children": [{"name": "Tom JONES", "postcode": "DN1  3BU"}]}]}))
+    records.write_text(yaml.safe_dump({"systmone": [
+        {"id": "S1-1", "name": "Amy Jones", "dob": "1990-04-04", "open": True},
+        {"id": "S1-2", "name": "Tom Jones", "dob": "1968-07-01", "postcode": "DN1 3BU", "open": True},
+        {"id": "S1-3", "name": "Tom Jones", "dob": "2016-02-02", "postcode": "dn13bu", "open": True},
+    ]}))
+    code, out, err = marac("plan", meeting, "--sandbox", records, "--state", tmp_path, "--on", "2026-12-04", "--json")
+    assert code == 0, err
+    plan = json.loads(out)
+    assert [r["review"] for r in plan["reviews"]] == ["DN-1/perpetrator-0/systmone"]
+    assert {o["record"] for o in plan["obligations"] if o["role"] == "child" and o["system"] == "systmone"} == {"S1-3"}
