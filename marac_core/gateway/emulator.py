@@ -244,7 +244,7 @@ class GatewayEmulator(Emulator):
 
     def _people_index(self) -> PeopleIndex:
         """The people, indexed for searching, kept while the store is unchanged."""
-        version = self.store.version()
+        version = self.store.version("people")
         cached = getattr(self, "_index", None)
         if cached is None or cached[0] != version:
             cached = self._index = (version, PeopleIndex(self.store.all("people")))

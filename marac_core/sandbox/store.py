@@ -16,7 +16,7 @@ import json
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -42,11 +42,14 @@ class EmulatorStore:
         )
         self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         # Whole collections as last read, for all(): emulators scan them on every search, and decoding
-        # them each time was most of an emulator's work (60% of SystmOne's in a 400-case plan). A cached
-        # collection is used while this store has changed nothing (``_generation``) and no other
-        # connection, in this process or another, has committed anything (``PRAGMA data_version``).
-        self._collections: dict[str, tuple[tuple[int, int], list[Doc]]] = {}
+        # them each time was most of an emulator's work (60% of SystmOne's in a 400-case plan). This
+        # store's own writes keep a cached collection up to date (a write to one collection leaves the
+        # others' caches alone); it is dropped when a transaction rolls back or another connection, in
+        # this process or another, has committed anything (``PRAGMA data_version``).
+        self._collections: dict[str, tuple[tuple[int, ...], list[Doc]]] = {}
         self._generation = 0
+        self._changes: dict[str, int] = {}
+        self._rollbacks = 0
 
     @contextmanager
     def transaction(self) -> Iterator[EmulatorStore]:
@@ -58,34 +61,52 @@ class EmulatorStore:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 self._generation += 1
+                self._rollbacks += 1
+                self._collections.clear()
                 raise
             self._db.execute("COMMIT")
 
     def insert(self, collection: str, doc: Doc, id: str | None = None) -> str:
         doc_id = id or doc.get("id") or uuid.uuid4().hex[:12]
         stored = {**doc, "id": doc_id}
+        text = json.dumps(stored, default=str)
         with self._lock:
-            self._generation += 1
-            self._db.execute(
-                "INSERT INTO docs (collection, id, doc) VALUES (?, ?, ?)",
-                (collection, doc_id, json.dumps(stored, default=str)),
-            )
+            self._db.execute("INSERT INTO docs (collection, id, doc) VALUES (?, ?, ?)", (collection, doc_id, text))
+            self._changed(collection, lambda docs: docs.append(json.loads(text)))
         return str(doc_id)
 
     def put(self, collection: str, doc: Doc) -> None:
         """Replace the document with the same id."""
+        text = json.dumps(doc, default=str)
         with self._lock:
-            self._generation += 1
-            self._db.execute(
-                "UPDATE docs SET doc = ? WHERE collection = ? AND id = ?",
-                (json.dumps(doc, default=str), collection, doc["id"]),
-            )
+            self._db.execute("UPDATE docs SET doc = ? WHERE collection = ? AND id = ?", (text, collection, doc["id"]))
+
+            def replace(docs: list[Doc]) -> None:
+                docs[:] = [json.loads(text) if d.get("id") == doc["id"] else d for d in docs]
+
+            self._changed(collection, replace)
 
     def delete(self, collection: str, id: str) -> bool:
         with self._lock:
-            self._generation += 1
             cursor = self._db.execute("DELETE FROM docs WHERE collection = ? AND id = ?", (collection, id))
+
+            def remove(docs: list[Doc]) -> None:
+                docs[:] = [d for d in docs if d.get("id") != id]
+
+            self._changed(collection, remove)
         return cursor.rowcount > 0
+
+    def _changed(self, collection: str, change: Callable[[list[Doc]], None]) -> None:
+        """After this store wrote to ``collection``: bring its cached documents along, if they were current."""
+        cached = self._collections.get(collection)
+        current = cached is not None and cached[0] == self.version(collection)
+        self._generation += 1
+        self._changes[collection] = self._changes.get(collection, 0) + 1
+        if cached is not None and current:
+            change(cached[1])
+            self._collections[collection] = (self.version(collection), cached[1])
+        else:
+            self._collections.pop(collection, None)
 
     def get(self, collection: str, id: str) -> Doc | None:
         with self._lock:
@@ -94,15 +115,18 @@ class EmulatorStore:
             ).fetchone()
         return json.loads(row[0]) if row else None
 
-    def version(self) -> tuple[int, int]:
-        """Changes when anything in the store may have changed (here or through another connection).
+    def version(self, collection: str | None = None) -> tuple[int, ...]:
+        """Changes when anything in the store (or in ``collection``) may have changed, here or through
+        another connection.
 
         An emulator can keep what it derives from its documents (an index of people, say) while
         this stays the same.
         """
         with self._lock:
             (version,) = self._db.execute("PRAGMA data_version").fetchone()
-            return version, self._generation
+            if collection is None:
+                return version, self._generation
+            return version, self._rollbacks, self._changes.get(collection, 0)
 
     def all(self, collection: str) -> list[Doc]:
         """Every document of the collection, oldest first.
@@ -111,7 +135,7 @@ class EmulatorStore:
         them only through ``put`` (on a copy), never in place.
         """
         with self._lock:
-            stamp = self.version()
+            stamp = self.version(collection)
             cached = self._collections.get(collection)
             if cached is not None and cached[0] == stamp:
                 return list(cached[1])
