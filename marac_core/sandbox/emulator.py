@@ -27,6 +27,12 @@ class Emulator:
     def __init__(self, store: EmulatorStore) -> None:
         self.store = store
 
+    @classmethod
+    def prepare(cls) -> None:
+        """Work worth doing once, in the runner's process, before the sandbox forks its server process
+        (loading a protocol's models, say): both processes then have it, instead of each doing it on
+        first use. Nothing by default."""
+
     def seed(self, people: list[dict[str, Any]]) -> None:
         """Load this system's section of the sandbox records file (spec section 3)."""
         raise NotImplementedError

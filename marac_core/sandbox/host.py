@@ -167,6 +167,7 @@ class SandboxHost:
         self.options = options
         self.emulators: dict[str, Emulator] = {}
         for offset, (name, cls) in enumerate(sorted(emulators.items())):
+            cls.prepare()
             store = EmulatorStore(self.directory / f"{name}.sqlite")
             emulator = cls(store)
             if store.get_meta("seeded") is None:

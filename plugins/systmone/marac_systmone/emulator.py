@@ -46,6 +46,7 @@ from marac_systmone.fhir import (
     is_restricted,
     reference_id,
     validated,
+    warm_up,
 )
 
 BASE_PATH = "/fhir"
@@ -136,6 +137,10 @@ class SystmOneEmulator(Emulator):
         return BASE_PATH
 
     # Seed ---------------------------------------------------------------------
+    @classmethod
+    def prepare(cls) -> None:
+        warm_up()
+
     def seed(self, people: list[dict[str, Any]]) -> None:
         for person in people:
             pid = str(person["id"])
@@ -167,9 +172,12 @@ class SystmOneEmulator(Emulator):
                 episode["managingOrganization"] = {"display": str(person["organisation"])}
             self._insert_new(episode, f"{pid}-episode")
 
-    def _insert_new(self, resource: dict[str, Any], resource_id: str) -> dict[str, Any]:
-        stored = validated({**resource, "id": resource_id,
-                            "meta": {**resource.get("meta", {}), "versionId": "1", "lastUpdated": _now()}})
+    def _insert_new(self, resource: dict[str, Any], resource_id: str, checked: bool = False) -> dict[str, Any]:
+        """Store a new resource; ``checked``: it was validated on its way in (adding id and meta keeps it valid)."""
+        stored = {**resource, "id": resource_id,
+                  "meta": {**resource.get("meta", {}), "versionId": "1", "lastUpdated": _now()}}
+        if not checked:
+            stored = validated(stored)
         self.store.insert(resource["resourceType"], stored, id=resource_id)
         return stored
 
@@ -188,7 +196,7 @@ class SystmOneEmulator(Emulator):
     def _indexed(self) -> tuple[PeopleIndex, dict[str, list[tuple[int, dict[str, Any]]]]]:
         """The patients indexed for searching, and each one's episodes (with their place in the store),
         kept while the store is unchanged."""
-        version = self.store.version()
+        version = (self.store.version("Patient"), self.store.version("EpisodeOfCare"))
         cached = getattr(self, "_index", None)
         if cached is None or cached[0] != version:
             episodes: dict[str, list[tuple[int, dict[str, Any]]]] = {}
@@ -353,7 +361,7 @@ class SystmOneEmulator(Emulator):
                 if existing:
                     return self._written(request, existing[0], 200)
             resource.pop("id", None)
-            stored = self._insert_new(resource, str(uuid.uuid4()))
+            stored = self._insert_new(resource, str(uuid.uuid4()), checked=True)
         return self._written(request, stored, 201)
 
     async def _instance(self, request: Request) -> Response:
