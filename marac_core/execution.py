@@ -22,7 +22,7 @@ import pyzipper
 
 from marac_core.adapter import Adapter, Unsupported
 from marac_core.keys import derived_password
-from marac_core.ledger import FINISHED, Ledger
+from marac_core.ledger import FINISHED, Entry, Ledger
 from marac_core.obligations import EMAIL, MANUAL, Obligation
 from marac_core.records import Alert, CaseNote, Document, EmailMessage, TemplateEntry, WriteReceipt
 from marac_core.retrying import is_transient, retrying
@@ -81,16 +81,40 @@ class Executor:
         self.now = now
 
     async def run(self, obligations: list[Obligation]) -> list[Result]:
-        async def one(o: Obligation) -> Result:
+        # Every obligation is checked against one reading of the ledger and the ready ones claimed
+        # in one transaction (each claim's UPDATE still guards against another run taking it).
+        entries = self.ledger.entries(self.meeting)
+        results: dict[int, Result] = {}
+        ready: list[tuple[int, Obligation]] = []
+        for n, o in enumerate(obligations):
+            early = self._not_now(o, entries)
+            if early is None:
+                ready.append((n, o))
+            else:
+                results[n] = early
+                self.advance()
+        claimed = self.ledger.claim_many(self.meeting, [(o.id, entries.get(o.id)) for _, o in ready])
+
+        async def one(n: int, o: Obligation) -> None:
             try:
-                return await self.carry_out(o)
+                results[n] = await self._claimed(o, claimed[o.id])
             finally:
                 self.advance()
 
-        return list(await asyncio.gather(*(one(o) for o in obligations)))
+        await asyncio.gather(*(one(n, o) for n, o in ready))
+        return [results[n] for n in range(len(obligations))]
 
     async def carry_out(self, o: Obligation) -> Result:
-        entry = self.ledger.entry(self.meeting, o.id)
+        """One obligation on its own: checked, claimed and carried out."""
+        entries = {i: e for i in (o.id, *o.after) if (e := self.ledger.entry(self.meeting, i)) is not None}
+        early = self._not_now(o, entries)
+        if early is not None:
+            return early
+        return await self._claimed(o, self.ledger.claim(self.meeting, o.id, entries.get(o.id)))
+
+    def _not_now(self, o: Obligation, entries: dict[str, Entry]) -> Result | None:
+        """Why the obligation is not to be written by this run now, if it is not."""
+        entry = entries.get(o.id)
         if entry is not None and entry.state in FINISHED:
             return Result(o, "already_done", receipt=entry.receipt)
         if entry is not None and entry.state == "uncertain":
@@ -100,17 +124,19 @@ class Executor:
         if self.not_before is not None and self.now is not None and self.now < self.not_before:
             return Result(o, "skipped", "not before the meeting has taken place "
                                         f"({self.not_before.strftime('%H:%M on %d %B %Y')})")
-        pending = [i for i in o.after if (e := self.ledger.entry(self.meeting, i)) is None or e.state not in FINISHED]
+        pending = [i for i in o.after if (e := entries.get(i)) is None or e.state not in FINISHED]
         if pending:
             return Result(o, "skipped", "waiting for these to be done first: " + ", ".join(pending))
         if o.system == MANUAL or o.action == "task":
             return Result(o, "manual", "a step for a person; mark it done with: marac done " + o.id)
         if o.system not in self.systems:
             return Result(o, "manual", f"no {o.system} adapter is installed; do this by hand, then: marac done {o.id}")
-        system = self.systems[o.system]
-        if system.manual:
+        if self.systems[o.system].manual:
             return Result(o, "manual", f"{o.system} is in manual mode; do this by hand, then: marac done {o.id}")
-        previous = self.ledger.claim(self.meeting, o.id, entry)
+        return None
+
+    async def _claimed(self, o: Obligation, previous: str | None) -> Result:
+        """Carry out an obligation this run tried to claim (``previous``: its state before, None if not taken)."""
         if previous is None:
             entry = self.ledger.entry(self.meeting, o.id)
             if entry is not None and entry.state in FINISHED:

@@ -296,23 +296,32 @@ class Ledger:
         ``current`` is the row as the caller just read it; the UPDATE's condition still guards the race.
         """
         current = current or self.entry(meeting, obligation_id)
-        if current is None or current.state in FINISHED:
-            return None
+        return self.claim_many(meeting, [(obligation_id, current)])[obligation_id]
+
+    def claim_many(self, meeting: str, wanted: list[tuple[str, Entry | None]]) -> dict[str, str | None]:
+        """Take each obligation (id, its row as the caller read it) for this run, in one transaction.
+
+        Each id maps to the state it was in, or None if it is finished, unknown or held by another run.
+        """
+        taken: dict[str, str | None] = {}
         now = _now()
-        statement = _CLAIM_FREE
-        params = {"w_meeting": meeting, "w_id": obligation_id, "w_owner": self.owner, "w_lease": now + LEASE,
-                  "w_now": now}
-        if current.state == "in_flight":
-            lease = _aware(current.lease_until)
-            if not (_process_gone(current.owner) or (lease is not None and lease < now)):
-                return None
-            statement = _CLAIM_ABANDONED
-            params["w_previous"] = current.owner
         with self.engine.begin() as db:
-            claimed = db.execute(statement, params)
-        if claimed.rowcount != 1:
-            return None
-        return current.state
+            for obligation_id, current in wanted:
+                taken[obligation_id] = None
+                if current is None or current.state in FINISHED:
+                    continue
+                statement = _CLAIM_FREE
+                params = {"w_meeting": meeting, "w_id": obligation_id, "w_owner": self.owner,
+                          "w_lease": now + LEASE, "w_now": now}
+                if current.state == "in_flight":
+                    lease = _aware(current.lease_until)
+                    if not (_process_gone(current.owner) or (lease is not None and lease < now)):
+                        continue
+                    statement = _CLAIM_ABANDONED
+                    params["w_previous"] = current.owner
+                if db.execute(statement, params).rowcount == 1:
+                    taken[obligation_id] = current.state
+        return taken
 
     def finish(self, meeting: str, obligation_id: str, state: str, receipt: str | None = None,
                error: str | None = None, outcome: str | None = None) -> None:
