@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
+import threading
 from zoneinfo import ZoneInfo
 
 UK = ZoneInfo("Europe/London")
@@ -11,11 +11,23 @@ DEFAULT_MEETING_TIME = dt.time(9, 0)
 END_OF_DAY = dt.time(17, 0)
 
 
-@cache
-def _bank_holidays(year: int) -> frozenset[dt.date]:
-    import holidays
+_BANK_HOLIDAYS: dict[int, frozenset[dt.date]] = {}
+_WORKING_OUT = threading.Lock()
 
-    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+
+def _bank_holidays(year: int) -> frozenset[dt.date]:
+    with _WORKING_OUT:  # Held while a year is worked out, so no year is worked out twice.
+        if year not in _BANK_HOLIDAYS:
+            import holidays
+
+            _BANK_HOLIDAYS[year] = frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+        return _BANK_HOLIDAYS[year]
+
+
+def prepare(*years: int) -> None:
+    """Work out these years' bank holidays in the background: importing the holidays package and
+    computing a year take about 0.1 s, which a run can spend while it waits for the systems' answers."""
+    threading.Thread(target=lambda: [_bank_holidays(y) for y in years], daemon=True).start()
 
 
 def is_working_day(day: dt.date) -> bool:
