@@ -53,7 +53,8 @@ head_table = Table(
 _HEAD = select(head_table.c.seq, head_table.c.hash).where(head_table.c.id == 1).with_for_update()
 _INSERT_ENTRY = insert(audit_table)
 _INSERT_HEAD = insert(head_table)
-_MOVE_HEAD = (update(head_table).where(head_table.c.id == 1, head_table.c.seq == bindparam("w_seq"))
+_MOVE_HEAD = (update(head_table).where(head_table.c.id == 1, head_table.c.seq == bindparam("w_seq"),
+                                       head_table.c.hash == bindparam("w_prev"))
               .values(seq=bindparam("w_new_seq"), hash=bindparam("w_hash")))
 FIELDS = ("seq", "at", "actor", "meeting", "obligation", "system", "record", "action", "outcome", "receipt", "prev")
 
@@ -87,6 +88,7 @@ class AuditLog:
         self.engine = engine
         metadata.create_all(engine)
         self.actor = actor()
+        self._head: tuple[int, str] | None = None
 
     def append(self, *, meeting: str, obligation: str, system: str, record: str | None, action: str,
                outcome: str, receipt: str | None = None) -> None:
@@ -100,17 +102,29 @@ class AuditLog:
 
         Raises IntegrityError when another writer moved the head first: run the transaction again.
         """
-        head = db.execute(_HEAD).first()
-        seq, prev = (head[0], head[1]) if head else (0, GENESIS)
+        # The head this log last wrote is tried first, without reading it: the conditional UPDATE of
+        # the head (same sequence number and hash) fails if anyone else has moved it since.
+        known, self._head = self._head, None
+        if known is None:
+            row = db.execute(_HEAD).first()
+            known = (row[0], row[1]) if row else (0, GENESIS)
+            fresh = row is None
+        else:
+            fresh = False
+        seq, prev = known
         entry = {"seq": seq + 1, "at": dt.datetime.now(dt.timezone.utc).isoformat(), "actor": self.actor,
                  "meeting": meeting, "obligation": obligation, "system": system, "record": record,
                  "action": action, "outcome": outcome, "receipt": receipt, "prev": prev}
         entry["hash"] = entry_hash(entry)
         db.execute(_INSERT_ENTRY, entry)
-        if head is None:
+        if fresh:
             db.execute(_INSERT_HEAD, {"id": 1, "seq": entry["seq"], "hash": entry["hash"]})
-        elif db.execute(_MOVE_HEAD, {"w_seq": seq, "w_new_seq": entry["seq"], "w_hash": entry["hash"]}).rowcount != 1:
+        elif db.execute(_MOVE_HEAD, {"w_seq": seq, "w_prev": prev, "w_new_seq": entry["seq"],
+                                     "w_hash": entry["hash"]}).rowcount != 1:
             raise IntegrityError("audit head moved", None, Exception("retry"))
+        # Kept only once this entry is in; a transaction that then fails leaves a head that the
+        # conditional UPDATE refuses, and the retry reads the real one.
+        self._head = (entry["seq"], entry["hash"])
 
     def entries(self) -> list[dict[str, Any]]:
         with self.engine.connect() as db:

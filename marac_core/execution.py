@@ -142,6 +142,7 @@ class Executor:
             if entry is not None and entry.state in FINISHED:
                 return Result(o, "already_done", receipt=entry.receipt)
             return Result(o, "skipped", "being carried out by another run")
+        written = (o.system, o.record, o.action)  # as the plan recorded them in the ledger
         try:
             steps = self._steps(o)  # built once: uploads read their files here
             landed: dict[str, str] = {}
@@ -150,17 +151,18 @@ class Executor:
                 landed = await self._landed(o, steps)
                 if len(landed) == len(steps):
                     receipt = landed[o.id]
-                    self.ledger.finish(self.meeting, o.id, "done", receipt=receipt, outcome="found after a crash")
+                    self.ledger.finish(self.meeting, o.id, "done", receipt=receipt, outcome="found after a crash",
+                                       written=written)
                     return Result(o, "already_done", "found in the system from an earlier run", receipt)
             receipt = await self._write_once(o, steps, landed)
         except CannotReconcile as error:
             # Never guess: the rep checks the record and says done or retry.
-            self.ledger.finish(self.meeting, o.id, "uncertain", error=str(error))
+            self.ledger.finish(self.meeting, o.id, "uncertain", error=str(error), written=written)
             return Result(o, "failed", str(error))
         except Exception as error:  # noqa: BLE001 - one failure must not stop the others
-            self.ledger.finish(self.meeting, o.id, "failed", error=describe(error))
+            self.ledger.finish(self.meeting, o.id, "failed", error=describe(error), written=written)
             return Result(o, "failed", describe(error))
-        self.ledger.finish(self.meeting, o.id, "done", receipt=receipt)
+        self.ledger.finish(self.meeting, o.id, "done", receipt=receipt, written=written)
         return Result(o, "done", receipt=receipt)
 
     # -- writing ---------------------------------------------------------------------

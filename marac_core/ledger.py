@@ -324,20 +324,29 @@ class Ledger:
         return taken
 
     def finish(self, meeting: str, obligation_id: str, state: str, receipt: str | None = None,
-               error: str | None = None, outcome: str | None = None) -> None:
-        """Record the outcome of a claimed obligation, and its line in the audit log."""
+               error: str | None = None, outcome: str | None = None,
+               written: tuple[str, str | None, str] | None = None) -> None:
+        """Record the outcome of a claimed obligation, and its line in the audit log.
+
+        ``written``: the obligation's (system, record, action) as planned, when the caller has them;
+        otherwise they are read back.
+        """
         key = {"w_meeting": meeting, "w_id": obligation_id}
 
         def record(db: Connection) -> None:
-            db.execute(_FINISH, {**key, "w_owner": self.owner, "w_state": state, "w_receipt": receipt,
-                                 "w_error": error, "w_now": _now()})
-            # Read back in the same transaction: the row as this update left it.
-            row = db.execute(_ENTRY, key).first()
-            if row is not None:
+            finished = db.execute(_FINISH, {**key, "w_owner": self.owner, "w_state": state, "w_receipt": receipt,
+                                            "w_error": error, "w_now": _now()})
+            what = written if written is not None and finished.rowcount == 1 else None
+            if what is None:
+                # Read back in the same transaction: the row as this update left it.
+                row = db.execute(_ENTRY, key).first()
+                if row is None:
+                    return
                 entry = _entry(row)
-                self.audit.append_in(db, meeting=meeting, obligation=obligation_id, system=entry.system,
-                                     record=entry.record, action=entry.action, outcome=outcome or state,
-                                     receipt=receipt)
+                what = (entry.system, entry.record, entry.action)
+            system, record_id, action = what
+            self.audit.append_in(db, meeting=meeting, obligation=obligation_id, system=system, record=record_id,
+                                 action=action, outcome=outcome or state, receipt=receipt)
 
         # One transaction: the outcome and its audit line commit together, or neither does.
         in_transaction(self.engine, record)

@@ -64,3 +64,34 @@ def test_a_rewritten_chain_is_caught_by_the_head_noted_down_earlier(state: Path)
         db.execute("DELETE FROM audit_head")
     code, report = verify(state, "--expect", before["head"])
     assert code == 1 and "rewritten" in report["reason"]
+
+
+def test_two_writers_interleaving_keep_one_unbroken_chain(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine
+
+    from marac_core.audit import AuditLog, in_transaction
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
+    first, second = AuditLog(engine), AuditLog(engine)
+
+    def line(n: int) -> dict[str, str]:
+        return {"meeting": "m", "obligation": f"o{n}", "system": "s", "record": "r", "action": "alert",
+                "outcome": "done"}
+
+    for n in range(6):
+        (first if n % 3 else second).append(**line(n))  # each writer's remembered head goes stale
+
+    class Refused(Exception):
+        pass
+
+    def append_then_fail(db: object) -> None:
+        first.append_in(db, **line(99))  # type: ignore[arg-type]
+        raise Refused
+
+    with pytest.raises(Refused):
+        in_transaction(engine, append_then_fail)  # rolled back after the append
+    second.append(**line(7))
+    first.append(**line(8))
+    checked = first.verify()
+    assert checked.intact, checked.reason
+    assert [e["obligation"] for e in first.entries()] == ["o0", "o1", "o2", "o3", "o4", "o5", "o7", "o8"]
