@@ -19,6 +19,7 @@ the threaded mode, and a request cut short never had its answer sent.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import random
@@ -296,6 +297,9 @@ def _serve_in_child(classes: dict[str, type[Emulator]], state_dir: Path, options
                        SandboxOptions(options.latency_ms, options.fault_rate, options.seed, process=False))
     try:
         endpoints = host._start_threads()
+        # As in the runner (cli._run): what is loaded lives until the child ends.
+        gc.freeze()
+        gc.set_threshold(10_000, 10, 10)
         os.write(ready, (json.dumps({"urls": endpoints.urls, "smtp": endpoints.smtp,
                                      "mailbox": endpoints.mailbox}) + "\n").encode())
         os.close(ready)
