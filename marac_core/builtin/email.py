@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from email.message import EmailMessage as MimeMessage
 from email.utils import formatdate
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from marac_core import __version__
 from marac_core.adapter import Action, Adapter, AdapterRegistration
@@ -26,6 +28,14 @@ MARKER_HEADER = "X-MARAC-Marker"
 class EmailAdapter(Adapter):
     name = "email"
     capabilities: ClassVar[frozenset[Action]] = frozenset({"email"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._idle: list[smtplib.SMTP] = []
+        self._pool_lock = threading.Lock()  # sends run in worker threads
+        # Two threads: smtplib holds the interpreter lock for much of a send, and more threads than
+        # this starve the event loop (and every other system's requests) while mail goes out.
+        self._senders = ThreadPoolExecutor(max_workers=2, thread_name_prefix="marac-smtp")
 
     def _mime(self, message: EmailMessage) -> MimeMessage:
         extra = self.settings.model_extra or {}
@@ -44,19 +54,62 @@ class EmailAdapter(Adapter):
                                 else "octet-stream", filename=filename)
         return mime
 
-    def _send(self, mime: MimeMessage) -> None:
+    def _connect(self) -> smtplib.SMTP:
         extra = self.settings.model_extra or {}
-        host = str(extra.get("host") or "localhost")
-        port = int(extra.get("port") or 25)
-        with smtplib.SMTP(host, port, timeout=self.settings.timeout) as smtp:
+        smtp = smtplib.SMTP(str(extra.get("host") or "localhost"), int(extra.get("port") or 25),
+                            timeout=self.settings.timeout)
+        try:
             if extra.get("starttls"):
                 smtp.starttls()
             if self.settings.username and self.secret:
                 smtp.login(self.settings.username, self.secret)
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def _connection(self) -> smtplib.SMTP:
+        """A signed-in connection: one kept from an earlier message if the server still answers on it
+        (a NOOP, before anything of this message is sent), else a new one."""
+        while True:
+            with self._pool_lock:
+                kept = self._idle.pop() if self._idle else None
+            if kept is None:
+                return self._connect()
+            try:
+                if kept.noop()[0] == 250:
+                    return kept
+            except (smtplib.SMTPException, OSError):
+                pass
+            kept.close()
+
+    def _send(self, mime: MimeMessage) -> None:
+        # Several messages go over one connection (one MAIL transaction each), as mail clients do:
+        # a new connection per message costs the server and this runner four more round trips.
+        smtp = self._connection()
+        try:
             smtp.send_message(mime)
+        except BaseException:
+            smtp.close()
+            raise
+        with self._pool_lock:
+            self._idle.append(smtp)
+
+    def _quit_all(self) -> None:
+        with self._pool_lock:
+            idle, self._idle = self._idle, []
+        for smtp in idle:
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
+
+    async def aclose(self) -> None:
+        await asyncio.get_running_loop().run_in_executor(self._senders, self._quit_all)
+        self._senders.shutdown(wait=False)
 
     async def send_email(self, message: EmailMessage) -> WriteReceipt:
-        await asyncio.to_thread(self._send, self._mime(message))
+        await asyncio.get_running_loop().run_in_executor(self._senders, self._send, self._mime(message))
         return WriteReceipt(id=message.marker)
 
     async def find_write(self, record: str | None, action: Action, marker: str) -> WriteReceipt | None:
