@@ -22,7 +22,7 @@ import httpx
 class _LaneStream(httpx.AsyncByteStream):
     """A response body that gives its lane back once the body is read and closed."""
 
-    def __init__(self, stream: httpx.AsyncByteStream, release: asyncio.Queue[httpx.AsyncHTTPTransport],
+    def __init__(self, stream: httpx.AsyncByteStream, release: asyncio.Queue[httpx.AsyncHTTPTransport | None],
                  lane: httpx.AsyncHTTPTransport) -> None:
         self._stream = stream
         self._free = release
@@ -47,14 +47,21 @@ class LaneTransport(httpx.AsyncBaseTransport):
     def __init__(self, lanes: int, verify: ssl.SSLContext | bool = True, proxy: str | None = None) -> None:
         if lanes < 1:
             raise ValueError("at least one lane")
+        self._verify, self._proxy = verify, proxy
+        self._lanes: list[httpx.AsyncHTTPTransport] = []
+        # A lane is made when first needed: a run may use few of a system's lanes, or none.
+        self._free: asyncio.Queue[httpx.AsyncHTTPTransport | None] = asyncio.Queue()
+        for _ in range(lanes):
+            self._free.put_nowait(None)
+
+    def _new_lane(self) -> httpx.AsyncHTTPTransport:
         one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        self._lanes = [httpx.AsyncHTTPTransport(verify=verify, limits=one, proxy=proxy) for _ in range(lanes)]
-        self._free: asyncio.Queue[httpx.AsyncHTTPTransport] = asyncio.Queue()
-        for lane in self._lanes:
-            self._free.put_nowait(lane)
+        lane = httpx.AsyncHTTPTransport(verify=self._verify, limits=one, proxy=self._proxy)
+        self._lanes.append(lane)
+        return lane
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        lane = await self._free.get()
+        lane = await self._free.get() or self._new_lane()
         try:
             response = await lane.handle_async_request(request)
         except BaseException:
