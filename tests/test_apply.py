@@ -153,3 +153,11 @@ def test_nothing_of_the_after_phase_is_written_before_the_meeting_has_taken_plac
     assert all("not before the meeting" in o["detail"] for o in report["obligations"] if o["status"] == "skipped"
                and o.get("waiting_for") is None)
     assert writes(tmp_path) == Counter()
+
+
+def test_apply_reports_the_time_it_spent_looking_up_and_writing(tmp_path: Path) -> None:
+    code, report = apply(RDASH, tmp_path)
+    assert code == 0
+    timing = report["timing"]
+    assert set(timing) == {"looking_up_s", "writing_s"}
+    assert all(isinstance(v, float) and v > 0 for v in timing.values())
