@@ -134,7 +134,7 @@ class Evidence:
         """Enough independent agreement to act on, with nothing strongly against."""
         if self.nhs == "differs" or self.age == "contradicts":
             return False
-        family_ok, given_ok = self.family in _FAMILY_OK, self.given in _GIVEN_OK
+        family_ok, given_ok = self.family in _FAMILY_OK, self.given in _GIVEN_OK and not self._first_name_not_held
         if self.nhs == "equal":
             # An NHS number can be copied from a sibling or a parent of the same name: the given
             # name must agree and the date of birth must not contradict it.
@@ -163,6 +163,19 @@ class Evidence:
         # agenda is never an adult's record (the role), and siblings do not share a given name.
         return (self.dob == "unknown" and self.person.dob is None and self.age == "child" and at_home
                 and full_name and self.name_weight >= NEAR_DOB_NAME_WEIGHT)
+
+    @property
+    def _first_name_not_held(self) -> bool:
+        """The agenda gives its first given name and more, and the record agrees only with a later one.
+
+        "Lewis George WILLIAMS" and a record "George Williams" born the same day: a twin whose
+        middle name is the other twin's first name, as likely as the person known as George.
+        ("Jane SMITH" for Mary Jane Smith stays a middle-name agreement.)
+        """
+        if self.given != "middle" or self.ours is None or self.theirs is None or len(self.ours.given) < 2:
+            return False
+        first = self.ours.given[:1]
+        return all(compare_given(first, (name,)) not in ("exact", "nickname") for name in self.theirs.given)
 
     def scored(self) -> ScoredCandidate:
         return ScoredCandidate(record=self.candidate.record, score=self.score, reasons=self.reasons)
@@ -301,7 +314,10 @@ def _lacks_what_confirms(other: Evidence, best: Evidence) -> bool:
     """
     missing_dob = other.dob == "unknown" and best.dob == "exact"
     missing_nhs = other.nhs == "unknown" and best.nhs == "equal"
-    return missing_dob or missing_nhs
+    # Only if it could at most tie: a record with a better name (Reed for REED where the best is
+    # Reid) would beat the best if its missing date of birth turned out to agree.
+    restored = other.weight + DOB_WEIGHT["exact"] * missing_dob + NHS_WEIGHT["equal"] * missing_nhs
+    return (missing_dob or missing_nhs) and restored <= best.weight
 
 
 def _elsewhere(other: Evidence, best: Evidence) -> bool:

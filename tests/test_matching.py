@@ -492,3 +492,19 @@ def test_postcode_alone_does_not_make_a_household_member_plausible() -> None:
 def test_a_records_postcode_that_is_not_a_postcode_is_no_evidence() -> None:
     assert rec("R1", "Tom Webb", postcode="no fixed abode").postcode is None
     assert rec("R1", "Tom Webb", postcode="sw1a1aa").postcode == "SW1A 1AA"
+
+
+def test_a_record_without_dob_with_a_better_name_is_not_set_aside() -> None:
+    # The person's own record has no date of birth; someone else with a similar name shares the
+    # date. Had the record's date agreed it would have won: review, never the other one.
+    result = match("Stzeven REED", D(1993, 11, 26), [rec("R1", "Steven Raymond Reid", D(1993, 11, 26)),
+                                                     rec("R2", "Steven Reed")])
+    assert result.status == "review"
+
+
+def test_agenda_first_name_missing_from_the_record_is_not_a_middle_name_match() -> None:
+    # Twin Lewis George has no record; his twin George has. Never George on "Lewis George".
+    result = match("Lewis George WILLIAMS", D(2022, 11, 26), [rec("R1", "George Williams", D(2022, 11, 26))])
+    assert result.status == "review"
+    # Known by the middle name, the record holding both, is still a match.
+    assert matched(match("George WILLIAMS", D(2022, 11, 26), [rec("R1", "Lewis George Williams", D(2022, 11, 26))]))
