@@ -4,6 +4,12 @@ FEBRL (Christen, ANU) records are synthetic Australian people with generated dup
 carrying typing errors, missing values and swapped fields. Only name and date of birth
 are used: that is all an agenda line shares with a record system here (no NHS number).
 
+Postcodes are compared as FEBRL has them (a duplicate's postcode may carry a typing error
+or be missing); an Australian postcode (four digits, covering a whole suburb: far weaker
+evidence than a UK postcode, and FEBRL draws them independently of names) is written in
+the UK shape the core accepts, one to one (2640 -> Q26 4AA). FEBRL's dates of birth are
+1900-1999: everyone is an adult at the meeting, so the role is an adult's.
+
 - febrl4: the "org" file is the system, each "dup" record an agenda line. 10% of the
   people are left out of the system, so their lines must not match anyone.
 - febrl1, febrl2, febrl3: one file holding originals and their duplicates
@@ -21,7 +27,10 @@ from typing import Any
 
 from synthetic import Case, Human
 
-from marac_core.model import Person
+from marac_core.model import Person, Role
+
+# Only child or adult matters to the matcher; FEBRL records no sex, so every line is an adult's role.
+ADULT: Role = "victim"
 
 
 def _text(value: Any) -> str:
@@ -35,18 +44,25 @@ def _dob(value: Any) -> dt.date | None:
         return None
 
 
+def _postcode(value: Any) -> str | None:
+    digits = _text(value)
+    if len(digits) != 4 or not digits.isdigit():
+        return None
+    return f"Q{digits[:2]} {digits[2]}{'ABCDEFGHJK'[int(digits[3])]}A"
+
+
 def _row(rec_id: str, record: Any) -> dict | None:
     name = " ".join(p.title() for p in (_text(record.given_name), _text(record.surname)) if p)
     if not name:
         return None
     return {"id": rec_id, "person": _entity(rec_id), "name": name, "dob": _dob(record.date_of_birth),
-            "nhs_number": None, "aliases": []}
+            "nhs_number": None, "aliases": [], "postcode": _postcode(record.postcode)}
 
 
 def _agenda(record: Any) -> Person | None:
     given, surname = _text(record.given_name).title(), _text(record.surname).upper()
     name = " ".join(p for p in (given, surname) if p)
-    return Person(name=name, dob=_dob(record.date_of_birth)) if name else None
+    return Person(name=name, dob=_dob(record.date_of_birth), postcode=_postcode(record.postcode)) if name else None
 
 
 def _entity(rec_id: str) -> str:
@@ -73,7 +89,8 @@ def febrl4(seed: int, absent_share: float = 0.1) -> tuple[list[dict], list[Case]
             continue
         entity = _entity(rec_id)
         expect = "absent" if entity in left_out else "auto"
-        cases.append(Case("febrl4" + ("_absent" if entity in left_out else ""), person, _human(rec_id), expect))
+        cases.append(Case("febrl4" + ("_absent" if entity in left_out else ""), person, _human(rec_id), expect,
+                          role=ADULT))
     _truth(rows, cases)
     return rows, cases
 
@@ -101,7 +118,7 @@ def febrl_dedup(name: str, seed: int, absent_share: float = 0.1) -> tuple[list[d
         if person is None:
             continue
         kind = name + ("_absent" if entity in left_out else "")
-        cases.append(Case(kind, person, _human(rec_id), "absent" if entity in left_out else "auto"))
+        cases.append(Case(kind, person, _human(rec_id), "absent" if entity in left_out else "auto", role=ADULT))
     _truth(rows, cases)
     return rows, cases
 

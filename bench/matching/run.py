@@ -92,7 +92,7 @@ class System:
             pool.update((r["id"], r) for r in self.by_nhs.get(query.nhs_number, []))
         found = search_people(pool.values(), family=family, dob=query.dob, nhs_number=query.nhs_number)
         return [Candidate(record=r["id"], name=r["name"], dob=r["dob"], nhs_number=r["nhs_number"],
-                          aliases=r["aliases"]) for r in found]
+                          aliases=r["aliases"], postcode=r.get("postcode")) for r in found]
 
 
 @dataclass
@@ -192,7 +192,7 @@ def evaluate(rows: list[dict], cases: Iterable[Case], seed: int) -> tuple[Tally,
     for case in cases:
         candidates = system.search(case)
         rng.shuffle(candidates)
-        match = match_person(case.person, candidates, None)
+        match = match_person(case.person, candidates, None, role=case.role, on=synthetic.MEETING_DAY)
         total.add(case, candidates, match)
         by_kind[case.kind].add(case, candidates, match)
     return total, by_kind

@@ -6,6 +6,14 @@ A population of households (adults, children, some twins, some married women wit
 maiden name, some double-barrelled surnames) is put into one record system; each
 error kind then takes households of its own, changes their records where the kind
 needs it (a duplicate record, an alias, a record removed) and writes an agenda line.
+
+Each household has a postcode drawn from a pool of a quarter as many postcodes as
+households, so that unrelated households often share one (about four to a
+postcode, some with the same surname). A record holds the current postcode in 75% of
+cases (20% an old address, 5% none: people move, systems lag); an agenda line carries
+the postcode in 70% (addresses are withheld for victims in refuge). Each line has the
+person's role on the agenda: a child if under 18 on the meeting day, else a victim
+(women) or a perpetrator (men).
 """
 
 from __future__ import annotations
@@ -18,7 +26,12 @@ from dataclasses import dataclass, field
 from names import FEMALE, MALE, SURNAMES
 
 from marac_core.matching_names import _NICKNAME_GROUPS, compare_given
-from marac_core.model import Person
+from marac_core.model import Person, Role, age_on
+
+MEETING_DAY = dt.date(2026, 12, 3)
+RECORD_POSTCODE_CURRENT, RECORD_POSTCODE_OLD = 0.75, 0.20  # the rest: no postcode on the record
+AGENDA_POSTCODE = 0.70
+HOUSEHOLDS_PER_POSTCODE = 4
 
 # Familiar forms of each formal given name, from the matcher's own nickname table. The agenda
 # generator only uses nicknames the table knows: an unknown nickname can only be reviewed.
@@ -36,8 +49,15 @@ class Human:
     nhs: str
     female: bool
     household: int
+    postcode: str = ""
     maiden: str | None = None
     twin: str | None = None
+
+    @property
+    def role(self) -> Role:
+        if age_on(self.dob, MEETING_DAY) < 18:
+            return "child"
+        return "victim" if self.female else "perpetrator"
 
 
 @dataclass
@@ -47,6 +67,7 @@ class Case:
     human: Human
     expect: str  # "auto", "review" or "absent": what a careful person would do with the line
     truth: set[str] = field(default_factory=set)
+    role: Role | None = None  # None: not known (FEBRL lines without a date of birth)
 
 
 def nhs_check(nine: str) -> int:
@@ -80,6 +101,18 @@ def _date(rng: random.Random, first: int, last: int) -> dt.date:
     return start + dt.timedelta(days=rng.randrange((end - start).days))
 
 
+_AREAS = ["DN", "S", "LS", "WF", "HD", "HU", "YO", "M", "B", "SG", "AL", "WD", "EN", "HP", "LU"]
+_UNIT = "ABDEFGHJLNPQRSTUWXYZ"
+
+
+def postcode_pool(rng: random.Random, size: int) -> list[str]:
+    """Distinct UK-shaped postcodes (area, district, sector, unit)."""
+    pool: set[str] = set()
+    while len(pool) < size:
+        pool.add(f"{rng.choice(_AREAS)}{rng.randint(1, 40)} {rng.randint(0, 9)}{rng.choice(_UNIT)}{rng.choice(_UNIT)}")
+    return sorted(pool)
+
+
 class World:
     """The population, the record system's rows, and the households still free for a kind."""
 
@@ -90,6 +123,7 @@ class World:
         self.households: dict[int, list[Human]] = {}
         self.held: dict[str, list[dict]] = {}
         self._next_row = 0
+        self.postcodes = postcode_pool(self.rng, max(1, households // HOUSEHOLDS_PER_POSTCODE))
         self._people()
         for human in self.humans.values():
             self.add_row(human)
@@ -107,9 +141,10 @@ class World:
             given.append(self.rng.choice([n for n in names if n != first]))
         return given
 
-    def _person(self, household: int, surname: str, female: bool, dob: dt.date, avoid: set[str]) -> Human:
+    def _person(self, household: int, surname: str, female: bool, dob: dt.date, avoid: set[str],
+                postcode: str) -> Human:
         human = Human(f"P{len(self.humans)}", self._given(female, avoid), surname, dob, valid_nhs(self.rng),
-                      female, household)
+                      female, household, postcode)
         self.humans[human.key] = human
         self.households.setdefault(household, []).append(human)
         avoid.add(human.given[0])
@@ -124,18 +159,19 @@ class World:
                 if other != surname:
                     surname = f"{surname}-{other}"
             taken: set[str] = set()
-            mother = self._person(household, surname, True, _date(rng, 1965, 2003), taken)
+            postcode = rng.choice(self.postcodes)
+            mother = self._person(household, surname, True, _date(rng, 1965, 2003), taken, postcode)
             if rng.random() < 0.5:
                 maiden = _ranked(rng, SURNAMES, 0.3)
                 if maiden != surname:
                     mother.maiden = maiden
             if rng.random() < 0.6:
-                self._person(household, surname, False, _date(rng, 1960, 2002), taken)
+                self._person(household, surname, False, _date(rng, 1960, 2002), taken, postcode)
             for _ in range(rng.choice([0, 1, 1, 2, 2, 3, 4])):
                 dob = _date(rng, 2006, 2024)
-                child = self._person(household, surname, rng.random() < 0.5, dob, taken)
+                child = self._person(household, surname, rng.random() < 0.5, dob, taken, postcode)
                 if rng.random() < 0.05:
-                    twin = self._person(household, surname, rng.random() < 0.5, dob, taken)
+                    twin = self._person(household, surname, rng.random() < 0.5, dob, taken, postcode)
                     child.twin, twin.twin = twin.key, child.key
 
     def add_row(self, human: Human, **changes: object) -> dict:
@@ -148,11 +184,24 @@ class World:
             "dob": human.dob if rng.random() > 0.02 else None,
             "nhs_number": human.nhs if rng.random() < 0.8 else None,
             "aliases": [],
+            "postcode": self.record_postcode(human),
         }
         row.update(changes)
         self._next_row += 1
         self.held.setdefault(human.key, []).append(row)
         return row
+
+    def record_postcode(self, human: Human) -> str | None:
+        draw = self.rng.random()
+        if draw < RECORD_POSTCODE_CURRENT:
+            return human.postcode
+        if draw < RECORD_POSTCODE_CURRENT + RECORD_POSTCODE_OLD:
+            return self.moved_from(human)
+        return None
+
+    def moved_from(self, human: Human) -> str:
+        """Another postcode from the pool: an old address, or a new one the record does not have."""
+        return self.rng.choice([p for p in self.postcodes if p != human.postcode] or [human.postcode])
 
     @property
     def rows(self) -> list[dict]:
@@ -164,6 +213,15 @@ class World:
 
     def remove(self, human: Human) -> None:
         self.held.pop(human.key, None)
+
+    def family_namesake(self, parent: Human, dob: dt.date) -> Human:
+        """A son named after his father (first given name and surname), in the same household."""
+        given = [parent.given[0]] + ([self.rng.choice(MALE)] if self.rng.random() < 0.45 else [])
+        son = Human(f"J{parent.key}", given, parent.surname, dob, valid_nhs(self.rng), False, parent.household,
+                    parent.postcode)
+        self.humans[son.key] = son
+        self.households[parent.household].append(son)
+        return son
 
     def take(self, wanted: Callable[[Human], bool]) -> Human:
         """Someone from a household no other case has used, meeting the kind's needs."""
@@ -225,8 +283,9 @@ def write_name(given: list[str], surname: str, style: str) -> str:
 
 def agenda(rng: random.Random, human: Human, *, given: list[str] | None = None, surname: str | None = None,
            dob: dt.date | None | str = "same", style: str | None = None, nhs: str | None | bool = None,
-           aliases: list[str] | None = None, suffix: str = "") -> Person:
-    """An agenda line; by default surname in CAPITALS (most lines), first given name only, no NHS number."""
+           aliases: list[str] | None = None, suffix: str = "", postcode: str | None | bool = None) -> Person:
+    """An agenda line; by default surname in CAPITALS (most lines), first given name only, no NHS number,
+    the household's postcode on AGENDA_POSTCODE of the lines."""
     if given is None:
         given = human.given if rng.random() < 0.2 else human.given[:1]
     style = style or rng.choices(["caps", "plain"], [0.85, 0.15])[0]
@@ -235,8 +294,12 @@ def agenda(rng: random.Random, human: Human, *, given: list[str] | None = None, 
         nhs = human.nhs if rng.random() < 0.3 else None
     elif nhs is True:
         nhs = human.nhs
+    if postcode is None:
+        postcode = human.postcode if rng.random() < AGENDA_POSTCODE else None
+    elif postcode is True:
+        postcode = human.postcode
     return Person(name=name, dob=human.dob if dob == "same" else dob, nhs_number=nhs or None,
-                  aliases=aliases or [])
+                  aliases=aliases or [], postcode=postcode or None)
 
 
 def _adult_woman_married(h: Human) -> bool:
@@ -249,6 +312,10 @@ def _has_nickname(h: Human) -> bool:
 
 def _no_twin(h: Human) -> bool:
     return h.twin is None
+
+
+def _father(h: Human) -> bool:
+    return not h.female and h.dob.year < 2006
 
 
 def kinds(world: World) -> dict[str, Callable[[], Case]]:
@@ -409,10 +476,36 @@ def kinds(world: World) -> dict[str, Callable[[], Case]]:
         h = world.take(lambda x: True)
         world.remove(h)
         namesake = Human(f"N{h.key}", list(h.given), h.surname, _date(rng, 1960, 2024), valid_nhs(rng),
-                         h.female, -1)
+                         h.female, -1, rng.choice(world.postcodes))
         world.humans[namesake.key] = namesake
         world.add_row(namesake)
         return Case("namesake_absent", agenda(rng, h), h, "absent")
+
+    def junior_absent() -> Case:
+        # A son named after his father, at the same address, with no record; the father has one.
+        # The agenda names the son without a date of birth (pessimistic: the postcode is on the
+        # line and current on the father's record). Never the father.
+        father = world.take(_father)
+        son = world.family_namesake(father, _date(rng, father.dob.year + 18, 2024))
+        for row in world.rows_of(father):
+            row["postcode"] = father.postcode
+        return Case("junior_absent", agenda(rng, son, dob=None, nhs=False, postcode=True), son, "absent")
+
+    def senior_absent() -> Case:
+        # The same household the other way round: the father is on the agenda and has no record,
+        # the son of the same name has one.
+        father = world.take(_father)
+        son = world.family_namesake(father, _date(rng, father.dob.year + 18, 2024))
+        world.remove(father)
+        world.add_row(son, postcode=son.postcode)
+        return Case("senior_absent", agenda(rng, father, dob=None, nhs=False, postcode=True), father, "absent")
+
+    def postcode_moved() -> Case:
+        # The agenda has the new address, the record the old one: no support, never a reason against.
+        h = world.take(_no_twin)
+        for row in world.rows_of(h):
+            row["postcode"] = world.moved_from(h)
+        return Case("postcode_moved", agenda(rng, h, postcode=True), h, "auto")
 
     def two_errors() -> Case:
         h = world.take(lambda x: _no_twin(x) and len(x.given[0]) >= 4 and "-" not in x.surname)
@@ -438,7 +531,15 @@ def kinds(world: World) -> dict[str, Callable[[], Case]]:
         married_alias_on_record, married_nee_on_agenda, married_unlinked, married_unlinked_nhs,
         double_barrelled, hyphenated_on_agenda, alias_on_agenda, alias_on_record, dob_one_digit_off,
         dob_transposed, dob_missing, nhs_invalid, nhs_with_weak_name, twin, twin_typo, twin_absent,
-        duplicate, absent, namesake_absent, two_errors)}
+        duplicate, absent, namesake_absent, junior_absent, senior_absent, postcode_moved, two_errors)}
+
+
+def _settled(world: World, cases: list[Case]) -> list[Case]:
+    """Each case's true records (once every kind has changed the system) and role on the agenda."""
+    for case in cases:
+        case.truth = {r["id"] for r in world.rows_of(case.human)}
+        case.role = case.human.role
+    return cases
 
 
 def error_kinds(seed: int, per_kind: int) -> tuple[list[dict], list[Case]]:
@@ -446,9 +547,7 @@ def error_kinds(seed: int, per_kind: int) -> tuple[list[dict], list[Case]]:
     world = World(seed, households=per_kind * 40)
     builders = kinds(world)
     cases = [builders[name]() for _ in range(per_kind) for name in builders]
-    for case in cases:
-        case.truth = {r["id"] for r in world.rows_of(case.human)}
-    return world.rows, cases
+    return world.rows, _settled(world, cases)
 
 
 # How often each kind turns up in a run of agendas, for the mixed benchmark (an estimate:
@@ -460,7 +559,7 @@ AGENDA_MIX: dict[str, float] = {
     "married_unlinked_nhs": 1, "double_barrelled": 2, "hyphenated_on_agenda": 1, "alias_on_agenda": 1,
     "alias_on_record": 1, "dob_one_digit_off": 3, "dob_transposed": 2, "dob_missing": 5, "nhs_invalid": 2,
     "nhs_with_weak_name": 1, "twin": 1, "twin_typo": 0.5, "twin_absent": 0.5, "duplicate": 3, "absent": 8,
-    "namesake_absent": 2, "two_errors": 2,
+    "namesake_absent": 2, "junior_absent": 0.5, "senior_absent": 0.5, "two_errors": 2,
 }
 
 
@@ -471,6 +570,4 @@ def agenda_mix(seed: int, lines: int) -> tuple[list[dict], list[Case]]:
     names = list(AGENDA_MIX)
     weights = [AGENDA_MIX[n] for n in names]
     cases = [builders[world.rng.choices(names, weights)[0]]() for _ in range(lines)]
-    for case in cases:
-        case.truth = {r["id"] for r in world.rows_of(case.human)}
-    return world.rows, cases
+    return world.rows, _settled(world, cases)
