@@ -161,6 +161,7 @@ def _candidate(person: dict[str, Any]) -> Candidate:
         dob=person.get("dob"),
         nhs_number=person.get("nhs_number"),
         aliases=person.get("aliases") or [],
+        postcode=person.get("postcode"),  # the current home address's; the core compares it
         involvement=Involvement.model_validate(person.get("involvement") or {}),
     )
 
@@ -318,6 +319,7 @@ class <<Class>>Emulator(Emulator):
                 "dob": str(row["dob"]) if row.get("dob") else None,
                 "nhs_number": str(row["nhs_number"]) if row.get("nhs_number") else None,
                 "aliases": [str(a) for a in row.get("aliases") or []],
+                "postcode": str(row["postcode"]) if row.get("postcode") else None,
                 "involvement": {"open": bool(row.get("open", False)), "team": row.get("team"),
                                 "allocated_worker": row.get("allocated_worker"),
                                 "team_manager": row.get("team_manager")},
