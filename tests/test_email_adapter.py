@@ -73,3 +73,22 @@ def test_a_connection_the_server_dropped_is_replaced_before_anything_is_sent(tmp
         assert sorted(m["marker"] for m in catcher.store.all("messages")) == ["m1", "m2"]
     finally:
         catcher.stop()
+
+
+def test_the_catcher_keeps_text_as_written(tmp_path: Path) -> None:
+    catcher = MailCatcher(EmulatorStore(tmp_path / "mail.sqlite"))
+    host, port = catcher.start()
+    try:
+        adapter = EmailAdapter(SystemSettings(host=host, port=port), httpx.AsyncClient())
+        accented = EmailMessage(to=["zoe@example.org"], cc=["manager@example.org"], subject="MARAC: Zoë BRONTË",
+                                body="Dear Zoë,\nThe MARAC on 3 December…\n", marker="m1",
+                                attachments=[("MARAC-minutes.zip", b"PK\x03\x04")])
+        send_all(adapter, [accented])
+        asyncio.run(adapter.aclose())
+        (kept,) = catcher.store.all("messages")
+        assert (kept["subject"], kept["body"]) == ("MARAC: Zoë BRONTË", "Dear Zoë,\nThe MARAC on 3 December…\n")
+        assert (kept["to"], kept["cc"], kept["attachments"]) == (["zoe@example.org"], ["manager@example.org"],
+                                                                 ["MARAC-minutes.zip"])
+        assert kept["marker"] == "m1"
+    finally:
+        catcher.stop()
