@@ -104,14 +104,6 @@ class Executor:
         await asyncio.gather(*(one(n, o) for n, o in ready))
         return [results[n] for n in range(len(obligations))]
 
-    async def carry_out(self, o: Obligation) -> Result:
-        """One obligation on its own: checked, claimed and carried out."""
-        entries = {i: e for i in (o.id, *o.after) if (e := self.ledger.entry(self.meeting, i)) is not None}
-        early = self._not_now(o, entries)
-        if early is not None:
-            return early
-        return await self._claimed(o, self.ledger.claim(self.meeting, o.id, entries.get(o.id)))
-
     def _not_now(self, o: Obligation, entries: dict[str, Entry]) -> Result | None:
         """Why the obligation is not to be written by this run now, if it is not."""
         entry = entries.get(o.id)
