@@ -68,3 +68,7 @@ def test_two_applies_of_one_meeting_at_once_never_duplicate_a_write(postgresql: 
     # A third run finds everything done, by either of the two.
     final = json.loads(_marac("apply", meeting, *common).stdout)
     assert final["summary"]["done"] == 0 and final["summary"]["failed"] == 0
+    # Both runs appended to one audit chain at once: it is unbroken, a line for each write made.
+    verified = _marac("audit", "verify", "--ledger", postgresql, "--json")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert json.loads(verified.stdout)["entries"] >= done
