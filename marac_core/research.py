@@ -12,17 +12,22 @@ import base64
 import hashlib
 import json
 import shutil
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.fernet import Fernet, InvalidToken
 
 from marac_core.keys import derived_password
 from marac_core.model import Case
 from marac_core.procedures.base import Listed, Lookup
 
+if TYPE_CHECKING:  # imported when a pack is made or read: most runs never do (40 ms at start-up)
+    from cryptography.fernet import Fernet
+
 
 def _fernet(key: bytes) -> Fernet:
+    from cryptography.fernet import Fernet
+
     material = hashlib.sha256(key + b"research-packs").digest()
     return Fernet(base64.urlsafe_b64encode(material))
 
@@ -57,7 +62,11 @@ def summary(case: Case, lookups: dict[tuple[str, str, str], Lookup]) -> dict[str
 class ResearchPacks:
     def __init__(self, state_dir: Path, key: bytes) -> None:
         self.directory = state_dir / "research"
-        self.fernet = _fernet(key)
+        self._key = key
+
+    @cached_property
+    def fernet(self) -> Fernet:
+        return _fernet(self._key)
 
     def keep(self, meeting: str, packs: list[dict[str, Any]]) -> None:
         folder = self.directory / _folder_name(meeting)
@@ -67,6 +76,8 @@ class ResearchPacks:
             (folder / f"{name}.pack").write_bytes(self.fernet.encrypt(json.dumps(pack).encode()))
 
     def read(self, meeting: str) -> list[dict[str, Any]]:
+        from cryptography.fernet import InvalidToken
+
         folder = self.directory / _folder_name(meeting)
         packs = []
         for path in sorted(folder.glob("*.pack")):
