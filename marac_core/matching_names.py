@@ -202,10 +202,15 @@ class Reading:
     family: tuple[str, ...]
     written: str
     alias: bool = False
+    turned: bool = False  # given names and surname taken the other way round from how they were written
 
     @property
     def family_key(self) -> str:
         return "".join(self.family)
+
+    def turned_round(self) -> Reading:
+        """The same words with given names and surname exchanged ("Hannagan MIKHAYLA" for Mikhayla Hannagan)."""
+        return Reading(given=self.family, family=self.given, written=self.written, alias=self.alias, turned=True)
 
 
 def _tokens(text: str) -> list[str]:

@@ -203,8 +203,18 @@ def _best_names(ours: tuple[Reading, ...], theirs: tuple[Reading, ...]) -> tuple
     for a in ours:
         for b in theirs:
             family, given = compare_family(a.family, b.family), compare_given(a.given, b.given)
-            if family == "differs" and given in ("differs", "missing") and swapped(a, b):
-                family, given = "swapped", "swapped"
+            if family == "differs" and given in ("differs", "missing") and a.given and b.given:
+                if swapped(a, b):
+                    family, given = "swapped", "swapped"
+                else:
+                    # Written the other way round, with a typo or one part replaced ("Graham-Jones
+                    # AMELUA" for Amelia Graham-Jones): compared turned round too, each part to its
+                    # level as usual, and the better reading kept.
+                    turned = a.turned_round()
+                    turned_family = compare_family(turned.family, b.family)
+                    turned_given = compare_given(turned.given, b.given)
+                    if _name_weight(turned_family, turned_given, False) > _name_weight(family, given, False):
+                        family, given, a = turned_family, turned_given, turned
             weight = _name_weight(family, given, a.alias or b.alias)
             if weight > best[0]:
                 best = (weight, family, given, a, b)
@@ -223,6 +233,8 @@ def _name_reasons(family: FamilyLevel, given: GivenLevel, ours: Reading | None, 
         "differs": f"surname differs ({a_family} / {b_family})",
     }
     found = [reasons[family]]
+    if ours is not None and ours.turned:
+        found.insert(0, "given name and surname written the other way round")
     if family != "swapped":
         found.append({
             "exact": "given name equal",

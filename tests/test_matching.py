@@ -180,6 +180,32 @@ def test_hyphenated_and_spaced_surname_are_the_same() -> None:
     assert matched(match("Amy SMITH JONES", D(2012, 4, 4), [rec("R1", "Amy Smith-Jones", D(2012, 4, 4))])) == "R1"
 
 
+def test_given_name_and_surname_the_other_way_round_are_matched() -> None:
+    result = match("Hannagan MIKHAYLA", D(1990, 2, 3), [rec("R1", "Mikhayla Hannagan", D(1990, 2, 3))])
+    assert matched(result) == "R1"
+
+
+def test_the_other_way_round_with_a_typo_is_matched_and_says_so() -> None:
+    result = match("Graham-Jones AMELUA", D(1900, 6, 19), [rec("R1", "Amelia Graham-Jones", D(1900, 6, 19)),
+                                                           rec("R2", "Amelia Grant", D(1950, 1, 1))])
+    assert matched(result) == "R1"
+    assert "other way round" in " ".join(result.scored[0].reasons)
+
+
+def test_the_other_way_round_with_a_part_replaced_goes_to_review_not_none() -> None:
+    # The given name (written as the surname) and the date of birth agree; the surname does not.
+    result = match("Renfrey ANNABELLA", D(1988, 9, 2), [rec("R1", "Annabella Goldsworthy", D(1988, 9, 2))])
+    assert result.status == "review"
+
+
+def test_a_surname_that_is_someone_else_s_given_name_never_matches_them() -> None:
+    # Born the same day, "James Brown" shares only a word with "Sarah JAMES": never matched,
+    # and the real Sarah James is still matched.
+    brown = rec("R1", "James Brown", D(1985, 5, 5))
+    assert matched(match("Sarah JAMES", D(1985, 5, 5), [brown])) is None
+    assert matched(match("Sarah JAMES", D(1985, 5, 5), [brown, rec("R2", "Sarah James", D(1985, 5, 5))])) == "R2"
+
+
 # ---- dates of birth ---------------------------------------------------------------------------
 
 def test_dob_transposed_matches_when_name_agrees() -> None:
