@@ -144,7 +144,10 @@ class Evidence:
             # A married name with nothing linking it: given name and date of birth equal and the
             # same address. Another woman of that given name born that day at that postcode is
             # far less likely than a namesake born that day anywhere.
-            return (family_ok and given_ok) or (self.family == "differs" and self.given == "exact" and at_home)
+            # Not for a name read turned round: its "given name" was written as the surname.
+            turned = self.ours is not None and self.ours.turned
+            return (family_ok and given_ok) or (self.family == "differs" and self.given == "exact" and at_home
+                                                and not turned)
         full_name = self.family in _FAMILY_STRONG and self.given in _GIVEN_STRONG
         if self.dob == "transposed":
             # Day and month swapped, with a (nearly) exact name: "Bill SMITH" for William Smith.

@@ -198,6 +198,13 @@ def test_the_other_way_round_with_a_part_replaced_goes_to_review_not_none() -> N
     assert result.status == "review"
 
 
+def test_a_surname_that_is_someone_else_s_given_name_is_not_a_married_name_at_that_address() -> None:
+    # Read turned round, "Sarah JAMES" has the given name of James Brown, born the same day at the
+    # same address: that is not the unlinked married name the postcode rule is for.
+    brown = rec("R1", "James Brown", D(1985, 5, 5), postcode="LS1 4AP")
+    assert matched(match("Sarah JAMES", D(1985, 5, 5), [brown], postcode="LS1 4AP")) is None
+
+
 def test_a_surname_that_is_someone_else_s_given_name_never_matches_them() -> None:
     # Born the same day, "James Brown" shares only a word with "Sarah JAMES": never matched,
     # and the real Sarah James is still matched.
