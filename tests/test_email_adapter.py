@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 
 from marac_core.adapter import SystemSettings
 from marac_core.builtin.email import EmailAdapter
@@ -18,6 +20,7 @@ class CountingCatcher(MailCatcher):
     """The sandbox's mail catcher, counting the SMTP connections it accepts."""
 
     connections = 0
+    adapter: EmailAdapter
 
     def start(self) -> tuple[str, int]:
         import aiosmtpd.smtp
@@ -45,50 +48,46 @@ def message(n: int) -> EmailMessage:
     return EmailMessage(to=[f"worker{n}@example.org"], subject="MARAC", body=f"Message {n}", marker=f"m{n}")
 
 
-def test_many_messages_share_a_few_connections_and_each_arrives_once(tmp_path: Path) -> None:
-    catcher = CountingCatcher(EmulatorStore(tmp_path / "mail.sqlite"))
-    host, port = catcher.start()
-    try:
-        adapter = EmailAdapter(SystemSettings(host=host, port=port), httpx.AsyncClient())
-        send_all(adapter, [message(n) for n in range(30)])
-        asyncio.run(adapter.aclose())
-        markers = sorted(m["marker"] for m in catcher.store.all("messages"))
-        assert markers == sorted(f"m{n}" for n in range(30))
-        assert catcher.connections <= 8  # the worker threads', not one per message
-    finally:
-        catcher._restore()
-        catcher.stop()
+@pytest.fixture
+def catcher(tmp_path: Path) -> Iterator[CountingCatcher]:
+    """The sandbox's mail catcher (counting connections), and an adapter pointed at it."""
+    running = CountingCatcher(EmulatorStore(tmp_path / "mail.sqlite"))
+    host, port = running.start()
+    running.adapter = EmailAdapter(SystemSettings(host=host, port=port), httpx.AsyncClient())
+    yield running
+    running._restore()
+    running.stop()
 
 
-def test_a_connection_the_server_dropped_is_replaced_before_anything_is_sent(tmp_path: Path) -> None:
-    catcher = MailCatcher(EmulatorStore(tmp_path / "mail.sqlite"))
-    host, port = catcher.start()
-    try:
-        adapter = EmailAdapter(SystemSettings(host=host, port=port), httpx.AsyncClient())
-        send_all(adapter, [message(1)])
-        for kept in adapter._idle:
-            kept.sock.close()  # as if the server had timed the idle connection out
-        send_all(adapter, [message(2)])
-        asyncio.run(adapter.aclose())
-        assert sorted(m["marker"] for m in catcher.store.all("messages")) == ["m1", "m2"]
-    finally:
-        catcher.stop()
+def kept(catcher: MailCatcher) -> list[dict]:
+    return catcher.store.all("messages")
 
 
-def test_the_catcher_keeps_text_as_written(tmp_path: Path) -> None:
-    catcher = MailCatcher(EmulatorStore(tmp_path / "mail.sqlite"))
-    host, port = catcher.start()
-    try:
-        adapter = EmailAdapter(SystemSettings(host=host, port=port), httpx.AsyncClient())
-        accented = EmailMessage(to=["zoe@example.org"], cc=["manager@example.org"], subject="MARAC: Zoë BRONTË",
-                                body="Dear Zoë,\nThe MARAC on 3 December…\n", marker="m1",
-                                attachments=[("MARAC-minutes.zip", b"PK\x03\x04")])
-        send_all(adapter, [accented])
-        asyncio.run(adapter.aclose())
-        (kept,) = catcher.store.all("messages")
-        assert (kept["subject"], kept["body"]) == ("MARAC: Zoë BRONTË", "Dear Zoë,\nThe MARAC on 3 December…\n")
-        assert (kept["to"], kept["cc"], kept["attachments"]) == (["zoe@example.org"], ["manager@example.org"],
-                                                                 ["MARAC-minutes.zip"])
-        assert kept["marker"] == "m1"
-    finally:
-        catcher.stop()
+def test_many_messages_share_a_few_connections_and_each_arrives_once(catcher: CountingCatcher) -> None:
+    send_all(catcher.adapter, [message(n) for n in range(30)])
+    asyncio.run(catcher.adapter.aclose())
+    assert sorted(m["marker"] for m in kept(catcher)) == sorted(f"m{n}" for n in range(30))
+    assert catcher.connections <= 8  # the worker threads', not one per message
+
+
+def test_a_connection_the_server_dropped_is_replaced_before_anything_is_sent(catcher: CountingCatcher) -> None:
+    send_all(catcher.adapter, [message(1)])
+    for connection in catcher.adapter._idle:
+        connection.sock.close()  # as if the server had timed the idle connection out
+    send_all(catcher.adapter, [message(2)])
+    asyncio.run(catcher.adapter.aclose())
+    assert sorted(m["marker"] for m in kept(catcher)) == ["m1", "m2"]
+
+
+def test_the_catcher_keeps_text_as_written(catcher: CountingCatcher) -> None:
+    accented = EmailMessage(to=["zoe@example.org"], cc=["manager@example.org"], subject="MARAC: Zoë BRONTË",
+                            body="Dear Zoë,\nThe MARAC on 3 December…\n", marker="m1",
+                            attachments=[("MARAC-minutes.zip", b"PK\x03\x04")])
+    send_all(catcher.adapter, [accented])
+    asyncio.run(catcher.adapter.aclose())
+    (message_kept,) = kept(catcher)
+    assert (message_kept["subject"], message_kept["body"]) == ("MARAC: Zoë BRONTË",
+                                                               "Dear Zoë,\nThe MARAC on 3 December…\n")
+    assert (message_kept["to"], message_kept["cc"], message_kept["attachments"]) == (
+        ["zoe@example.org"], ["manager@example.org"], ["MARAC-minutes.zip"])
+    assert message_kept["marker"] == "m1"
