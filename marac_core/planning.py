@@ -101,6 +101,8 @@ async def make_plan(
     earlier: list[Entry] | None = None,
     representative: Any = None,
 ) -> Plan:
+    # Due times need the bank holidays: worked out while the look-ups wait for the systems.
+    calendar.prepare(meeting.meeting.date.year, meeting.meeting.date.year + 1)
     wanted = list(procedure.people(meeting, phase))
     lookups = await LookupRun(systems, decisions, on=meeting.meeting.date).all(wanted)
     context = PlanContext(meeting=meeting, procedure=procedure.name, phase=phase, on=on,

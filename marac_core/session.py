@@ -55,7 +55,6 @@ async def plan(run: Run, ledger: Ledger | None = None) -> Plan:
     earlier = list(ledger.entries(key_of(run)).values()) if ledger is not None else None
     systems = run.connect()
     try:
-        calendar.prepare(run.meeting.meeting.date.year, run.meeting.meeting.date.year + 1)
         planned = await make_plan(run.meeting, run.procedure, run.phase, run.on, systems, run.options.meeting,
                                   decisions, earlier, run.config.representative)
     finally:
@@ -91,7 +90,6 @@ async def apply(run: Run, ledger: Ledger, progress: Any = None) -> Applied:
     systems = run.connect()
     started = time.perf_counter()
     try:
-        calendar.prepare(run.meeting.meeting.date.year, run.meeting.meeting.date.year + 1)
         planned = await make_plan(run.meeting, run.procedure, run.phase, run.on, systems, run.options.meeting,
                                   decisions, earlier, run.config.representative)
         planned_at = time.perf_counter()
