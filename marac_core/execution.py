@@ -133,7 +133,6 @@ class Executor:
             if entry is not None and entry.state in FINISHED:
                 return Result(o, "already_done", receipt=entry.receipt)
             return Result(o, "skipped", "being carried out by another run")
-        written = (o.system, o.record, o.action)  # as the plan recorded them in the ledger
         try:
             steps = self._steps(o)  # built once: uploads read their files here
             landed: dict[str, str] = {}
@@ -142,18 +141,17 @@ class Executor:
                 landed = await self._landed(o, steps)
                 if len(landed) == len(steps):
                     receipt = landed[o.id]
-                    self.ledger.finish(self.meeting, o.id, "done", receipt=receipt, outcome="found after a crash",
-                                       written=written)
+                    self.ledger.finish(self.meeting, o, "done", receipt=receipt, outcome="found after a crash")
                     return Result(o, "already_done", "found in the system from an earlier run", receipt)
             receipt = await self._write_once(o, steps, landed)
         except CannotReconcile as error:
             # Never guess: the rep checks the record and says done or retry.
-            self.ledger.finish(self.meeting, o.id, "uncertain", error=str(error), written=written)
+            self.ledger.finish(self.meeting, o, "uncertain", error=str(error))
             return Result(o, "failed", str(error))
         except Exception as error:  # noqa: BLE001 - one failure must not stop the others
-            self.ledger.finish(self.meeting, o.id, "failed", error=describe(error), written=written)
+            self.ledger.finish(self.meeting, o, "failed", error=describe(error))
             return Result(o, "failed", describe(error))
-        self.ledger.finish(self.meeting, o.id, "done", receipt=receipt, written=written)
+        self.ledger.finish(self.meeting, o, "done", receipt=receipt)
         return Result(o, "done", receipt=receipt)
 
     # -- writing ---------------------------------------------------------------------

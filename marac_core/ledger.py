@@ -39,6 +39,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.engine import Connection, Engine
@@ -323,64 +324,46 @@ class Ledger:
                     taken[obligation_id] = current.state
         return taken
 
-    def finish(self, meeting: str, obligation_id: str, state: str, receipt: str | None = None,
-               error: str | None = None, outcome: str | None = None,
-               written: tuple[str, str | None, str] | None = None) -> None:
-        """Record the outcome of a claimed obligation, and its line in the audit log.
-
-        ``written``: the obligation's (system, record, action) as planned, when the caller has them;
-        otherwise they are read back.
-        """
-        key = {"w_meeting": meeting, "w_id": obligation_id}
+    def finish(self, meeting: str, obligation: Obligation, state: str, receipt: str | None = None,
+               error: str | None = None, outcome: str | None = None) -> None:
+        """Record the outcome of a claimed obligation and its line in the audit log, in one transaction:
+        both commit, or neither does."""
 
         def record(db: Connection) -> None:
-            finished = db.execute(_FINISH, {**key, "w_owner": self.owner, "w_state": state, "w_receipt": receipt,
-                                            "w_error": error, "w_now": _now()})
-            what = written if written is not None and finished.rowcount == 1 else None
-            if what is None:
-                # Read back in the same transaction: the row as this update left it.
-                row = db.execute(_ENTRY, key).first()
-                if row is None:
-                    return
-                entry = _entry(row)
-                what = (entry.system, entry.record, entry.action)
-            system, record_id, action = what
-            self.audit.append_in(db, meeting=meeting, obligation=obligation_id, system=system, record=record_id,
-                                 action=action, outcome=outcome or state, receipt=receipt)
+            db.execute(_FINISH, {"w_meeting": meeting, "w_id": obligation.id, "w_owner": self.owner,
+                                 "w_state": state, "w_receipt": receipt, "w_error": error, "w_now": _now()})
+            self.audit.append_in(db, meeting=meeting, obligation=obligation.id, system=obligation.system,
+                                 record=obligation.record, action=obligation.action, outcome=outcome or state,
+                                 receipt=receipt)
 
-        # One transaction: the outcome and its audit line commit together, or neither does.
         in_transaction(self.engine, record)
 
     def mark_for_retry(self, obligation_id: str) -> list[str]:
         """``marac retry ID``: the rep checked that an uncertain write did not land; write it again."""
-        with self.engine.begin() as db:
-            rows = db.execute(select(obligations_table.c.meeting).where(and_(
-                obligations_table.c.id == obligation_id, obligations_table.c.state == "uncertain"))).all()
-            db.execute(update(obligations_table).where(and_(
-                obligations_table.c.id == obligation_id, obligations_table.c.state == "uncertain",
-            )).values(state="planned", error=None, updated=_now()))
-        for (meeting,) in rows:
-            entry = self.entry(meeting, obligation_id)
-            if entry is not None:
-                self.audit.append(meeting=meeting, obligation=obligation_id, system=entry.system,
-                                  record=entry.record, action=entry.action, outcome="retry confirmed by hand")
-        return [r[0] for r in rows]
+        return self._mark_by_hand(obligation_id, _t.state == "uncertain", _t.state == "uncertain",
+                                  {"state": "planned", "error": None}, "retry confirmed by hand")
 
     def mark_done_by_hand(self, obligation_id: str) -> list[str]:
         """``marac done ID``: a manual step the rep has carried out. Returns the meetings it was found in."""
-        with self.engine.begin() as db:
-            rows = db.execute(select(obligations_table.c.meeting).where(
-                obligations_table.c.id == obligation_id)).all()
-            db.execute(update(obligations_table).where(and_(
-                obligations_table.c.id == obligation_id,
-                obligations_table.c.state.not_in(("done", "already_done")),
-            )).values(state="manual_done", owner=None, lease_until=None, updated=_now()))
-        for (meeting,) in rows:
-            entry = self.entry(meeting, obligation_id)
-            if entry is not None:
-                self.audit.append(meeting=meeting, obligation=obligation_id, system=entry.system,
-                                  record=entry.record, action=entry.action, outcome="done by hand")
-        return [r[0] for r in rows]
+        return self._mark_by_hand(obligation_id, true(), _t.state.not_in(("done", "already_done")),
+                                  {"state": "manual_done", "owner": None, "lease_until": None}, "done by hand")
+
+    def _mark_by_hand(self, obligation_id: str, found: Any, changed: Any, values: dict[str, Any],
+                      outcome: str) -> list[str]:
+        """On the rep's word: the obligation's rows that ``found`` selects, in every meeting, each with
+        an audit line, and ``values`` set where ``changed`` also holds; one transaction. Returns the meetings."""
+
+        def mark(db: Connection) -> list[str]:
+            rows = db.execute(select(*_ENTRY_COLUMNS).where(_t.id == obligation_id, found)).all()
+            db.execute(update(obligations_table).where(_t.id == obligation_id, changed)
+                       .values(**values, updated=_now()))
+            for row in rows:
+                entry = _entry(row)
+                self.audit.append_in(db, meeting=row[0], obligation=obligation_id, system=entry.system,
+                                     record=entry.record, action=entry.action, outcome=outcome)
+            return [row[0] for row in rows]
+
+        return in_transaction(self.engine, mark)
 
     # -- reviews ------------------------------------------------------------------
     def decide_review(self, meeting: str, case_ref: str, person: str, system: str, decision: str,

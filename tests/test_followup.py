@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from marac_core.cli import main
 from marac_core.demo import bundled
+from marac_core.ledger import Ledger
 
 DEMO = bundled()
 RECORDS = DEMO / "records.yaml"
@@ -70,6 +71,14 @@ def test_a_manual_step_marked_done_is_done_and_releases_what_waits_for_it(tmp_pa
     statuses = {o["id"]: o["status"] for o in again["obligations"]}
     assert {statuses[t["id"]] for t in tasks} == {"already_done"}
     assert statuses[email["id"]] == "done"
+    # Each step the rep marked done has its line in the audit log, and the chain is unbroken.
+    ledger = Ledger.at(tmp_path)
+    try:
+        by_hand = {e["obligation"] for e in ledger.audit.entries() if e["outcome"] == "done by hand"}
+        assert by_hand == {t["id"] for t in tasks}
+        assert ledger.audit.verify().intact
+    finally:
+        ledger.close()
 
 
 def test_marking_an_unknown_obligation_done_is_bad_input(tmp_path: Path) -> None:
