@@ -5,10 +5,10 @@ number) and leave the choosing to the user; the emulators do the same so that
 the core's matching, not the emulator, decides who is who.
 
 ``search_people`` looks through the rows it is given; ``PeopleIndex`` answers
-the same searches from an index built once, which an emulator keeps while its
-store is unchanged (``EmulatorStore.version()``): a real system has an index,
-and scanning every record for every search made planning a large meeting grow
-with the square of its size.
+the same searches from an index built once, which an emulator keeps while the
+collection is unchanged (``EmulatorStore.version(collection)``): a real system
+has an index, and scanning every record for every search made planning a large
+meeting grow with the square of its size.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def search_people(
 class PeopleIndex:
     """The answers of ``search_people`` over fixed rows, without looking through all of them each time.
 
-    Build it once from the rows (an emulator keeps it while ``store.version()`` is unchanged);
+    Build it once from the rows (an emulator keeps it while ``store.version(collection)`` is unchanged);
     ``search`` returns the same rows, in the same order, as ``search_people(rows, ...)``.
     """
 

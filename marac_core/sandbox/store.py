@@ -46,8 +46,7 @@ class EmulatorStore:
         # store's own writes keep a cached collection up to date (a write to one collection leaves the
         # others' caches alone); it is dropped when a transaction rolls back or another connection, in
         # this process or another, has committed anything (``PRAGMA data_version``).
-        self._collections: dict[str, tuple[tuple[int, ...], list[Doc]]] = {}
-        self._generation = 0
+        self._collections: dict[str, tuple[tuple[int, int, int], list[Doc]]] = {}
         self._changes: dict[str, int] = {}
         self._rollbacks = 0
 
@@ -60,7 +59,6 @@ class EmulatorStore:
                 yield self
             except BaseException:
                 self._db.execute("ROLLBACK")
-                self._generation += 1
                 self._rollbacks += 1
                 self._collections.clear()
                 raise
@@ -100,7 +98,6 @@ class EmulatorStore:
         """After this store wrote to ``collection``: bring its cached documents along, if they were current."""
         cached = self._collections.get(collection)
         current = cached is not None and cached[0] == self.version(collection)
-        self._generation += 1
         self._changes[collection] = self._changes.get(collection, 0) + 1
         if cached is not None and current:
             change(cached[1])
@@ -115,17 +112,14 @@ class EmulatorStore:
             ).fetchone()
         return json.loads(row[0]) if row else None
 
-    def version(self, collection: str | None = None) -> tuple[int, ...]:
-        """Changes when anything in the store (or in ``collection``) may have changed, here or through
-        another connection.
+    def version(self, collection: str) -> tuple[int, int, int]:
+        """Changes when anything in ``collection`` may have changed, here or through another connection.
 
         An emulator can keep what it derives from its documents (an index of people, say) while
         this stays the same.
         """
         with self._lock:
             (version,) = self._db.execute("PRAGMA data_version").fetchone()
-            if collection is None:
-                return version, self._generation
             return version, self._rollbacks, self._changes.get(collection, 0)
 
     def all(self, collection: str) -> list[Doc]:
