@@ -20,8 +20,7 @@ def query_for(person: Person, system: str) -> PersonQuery:
     given, family = split_name(person.name)
     aliases = [*person.aliases, *(a for a in embedded_aliases(person.name) if a not in person.aliases)]
     return PersonQuery(name=person.name, family=written_surname(family), given=given, dob=person.dob,
-                       nhs_number=person.nhs_number, aliases=aliases, known_record=person.identifiers.get(system),
-                       postcode=person.postcode)
+                       nhs_number=person.nhs_number, aliases=aliases, known_record=person.identifiers.get(system))
 
 
 def _describe(error: BaseException) -> str:
@@ -49,8 +48,7 @@ class LookupRun:
 
     def _search(self, system: str, person: Person) -> asyncio.Task[list[Candidate]]:
         query = query_for(person, system)
-        # The postcode is not searched on: the same person with another address is the same search.
-        key = (system, query.model_dump_json(exclude={"postcode"}))
+        key = (system, query.model_dump_json())
         if key not in self._searches:
             self._searches[key] = asyncio.ensure_future(self._fetch(system, query))
         return self._searches[key]

@@ -56,8 +56,6 @@ class PersonQuery(_Record):
     nhs_number: str | None = None
     aliases: list[str] = Field(default_factory=list)
     known_record: str | None = None
-    # Not searched on (a generous search must still find people who moved): carried for the record.
-    postcode: str | None = None
     # Every surname to search under: the main one first, then the aliases' (deduplicated).
     families: list[str] = Field(default_factory=list)
 
