@@ -16,7 +16,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-
 from marac_core.keys import derived_password
 from marac_core.model import Case
 from marac_core.procedures.base import Listed, Lookup

@@ -268,9 +268,10 @@ def _dob_reason(level: DobLevel, person: Person, candidate: Candidate) -> str:
 
 
 def compare_postcode(a: str | None, b: str | None) -> PostcodeLevel:
+    """Both are normalised when read (``Person`` and ``Candidate`` validate them)."""
     if not a or not b:
         return "unknown"
-    return "equal" if "".join(a.split()).upper() == "".join(b.split()).upper() else "differs"
+    return "equal" if a == b else "differs"
 
 
 def compare_age(person: Person, candidate: Candidate, role: Role | None, on: dt.date | None) -> AgeLevel:
