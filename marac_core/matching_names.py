@@ -20,7 +20,8 @@ import jellyfish
 from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
 
 FamilyLevel = Literal["exact", "part", "close", "swapped", "differs"]
-GivenLevel = Literal["exact", "nickname", "close", "middle", "initial", "swapped", "missing", "differs"]
+GivenLevel = Literal["exact", "nickname", "close", "middle", "initial", "swapped", "letter_changed", "missing",
+                     "differs"]
 
 _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "master", "prof", "sir", "dame", "rev", "lady", "lord"})
 # Words that introduce another name the person is or was known by.
@@ -370,7 +371,14 @@ def compare_given(a: tuple[str, ...], b: tuple[str, ...]) -> GivenLevel:
         return "middle"
     if (len(first_a) == 1 and first_b.startswith(first_a)) or (len(first_b) == 1 and first_a.startswith(first_b)):
         return "initial"
+    if _letter_changed(first_a, first_b):
+        return "letter_changed"
     return "differs"
+
+
+def _letter_changed(a: str, b: str) -> bool:
+    """One letter changed ("Loura" / "Laura"): a slip, or another name ("Mark" / "Mary"). Worth showing only."""
+    return len(a) == len(b) >= 4 and Levenshtein.distance(a, b) == 1
 
 
 def swapped(a: Reading, b: Reading) -> bool:

@@ -46,7 +46,7 @@ NHS_WEIGHT: dict[NhsLevel, float] = {"equal": 14.0, "differs": -14.0, "unknown":
 FAMILY_WEIGHT: dict[FamilyLevel, float] = {"exact": 7.0, "part": 6.0, "close": 4.5, "swapped": 5.0, "differs": -5.0}
 GIVEN_WEIGHT: dict[GivenLevel, float] = {
     "exact": 6.0, "nickname": 5.0, "close": 4.0, "middle": 3.0, "swapped": 5.0,
-    "initial": 1.5, "missing": 0.0, "differs": -5.0,
+    "initial": 1.5, "letter_changed": 0.0, "missing": 0.0, "differs": -5.0,
 }
 DOB_WEIGHT: dict[DobLevel, float] = {"exact": 9.0, "transposed": 4.5, "one_digit": 4.0, "unknown": 0.0,
                                      "differs": -8.0}
@@ -121,13 +121,19 @@ class Evidence:
 
     @property
     def plausible(self) -> bool:
-        # A postcode alone does not make a record worth showing: a household shares it.
-        return self.weight - POSTCODE_WEIGHT[self.postcode] >= PLAUSIBLE_WEIGHT or self.nhs == "equal"
+        # A postcode alone does not make a record worth showing: a household shares it. The
+        # person's name at the agenda's address is, whatever its date of birth says: a slip in
+        # the date, or a parent of that name, is for the rep to tell apart, not "no record".
+        named_at_home = self.postcode == "equal" and self.family in _FAMILY_OK and self.given in _GIVEN_OK
+        return (self.weight - POSTCODE_WEIGHT[self.postcode] >= PLAUSIBLE_WEIGHT or self.nhs == "equal"
+                or named_at_home)
 
     @property
     def compatible(self) -> bool:
         """Nothing contradicts this being the person (so it could be a duplicate record)."""
-        return "differs" not in (self.nhs, self.family, self.given, self.dob) and self.age != "contradicts"
+        # A given name one letter off may be another name (Mark / Mary): not a duplicate's.
+        return ("differs" not in (self.nhs, self.family, self.given, self.dob) and self.given != "letter_changed"
+                and self.age != "contradicts")
 
     @property
     def confident(self) -> bool:
@@ -206,7 +212,7 @@ def _best_names(ours: tuple[Reading, ...], theirs: tuple[Reading, ...]) -> tuple
     for a in ours:
         for b in theirs:
             family, given = compare_family(a.family, b.family), compare_given(a.given, b.given)
-            if family == "differs" and given in ("differs", "missing") and a.given and b.given:
+            if family == "differs" and given in ("differs", "letter_changed", "missing") and a.given and b.given:
                 if swapped(a, b):
                     family, given = "swapped", "swapped"
                 else:
@@ -247,6 +253,7 @@ def _name_reasons(family: FamilyLevel, given: GivenLevel, ours: Reading | None, 
             "initial": "given name only an initial",
             "missing": "given name missing",
             "differs": f"given name differs ({a_given} / {b_given})",
+            "letter_changed": f"given name one letter off ({a_given} / {b_given})",
             "swapped": "",
         }[given])
     if ours is not None and ours.alias:
@@ -359,7 +366,7 @@ def _weakness(best: Evidence) -> str:
         if best.given not in _GIVEN_OK:
             return "NHS number equal but given name does not agree"
         return "NHS number equal but surname and date of birth do not confirm it"
-    if best.given == "differs" and best.family in _FAMILY_OK and best.dob == "exact":
+    if best.given in ("differs", "letter_changed") and best.family in _FAMILY_OK and best.dob == "exact":
         return "same surname and date of birth but given name differs (twin or sibling?)"
     if best.dob == "differs":
         return "date of birth differs"
@@ -371,6 +378,8 @@ def _weakness(best: Evidence) -> str:
         return "surname differs"
     if best.given == "differs":
         return "given name differs"
+    if best.given == "letter_changed":
+        return "given name one letter off (a slip, or another name)"
     if best.given == "initial":
         return "given name only an initial"
     if best.given == "missing":

@@ -541,3 +541,31 @@ def test_agenda_first_name_missing_from_the_record_is_not_a_middle_name_match() 
     assert result.status == "review"
     # Known by the middle name, the record holding both, is still a match.
     assert matched(match("George WILLIAMS", D(2022, 11, 26), [rec("R1", "Lewis George Williams", D(2022, 11, 26))]))
+
+
+def test_the_name_at_the_agenda_address_with_another_date_of_birth_is_shown_for_review() -> None:
+    # Years swapped and a surname typo: too little to act on, but the person's own name at their
+    # address is for the rep to see, not "no record".
+    result = match("Amy MASNO", D(1921, 11, 26), [rec("R1", "Amy Mason", D(1912, 11, 26), postcode=HOME)],
+                   postcode=HOME)
+    assert result.status == "review"
+    assert result.scored[0].record == "R1"
+    elsewhere = match("Amy MASNO", D(1921, 11, 26), [rec("R1", "Amy Mason", D(1912, 11, 26), postcode=ELSEWHERE)],
+                      postcode=HOME)
+    assert elsewhere.status == "none"
+
+
+def test_a_given_name_one_letter_off_is_shown_for_review_never_matched() -> None:
+    # "Loura" for Laura: a slip, or another name (Mark / Mary). Shown to the rep, not "no record".
+    result = match("Loura SINGH", D(1992, 4, 13), [rec("R1", "Laura Singh", D(1992, 4, 13))])
+    assert result.status == "review"
+    assert "given name one letter off (Loura / Laura)" in result.scored[0].reasons
+    no_dob = match("Loura SINGH", None, [rec("R1", "Laura Joanne Singh", postcode=HOME)], postcode=HOME)
+    assert no_dob.status == "review"
+
+
+def test_a_twin_one_letter_off_the_named_twin_does_not_block_the_named_twin() -> None:
+    # Twins Mark and Mary: "Mary JONES" is Mary's record; Mark's is not a possible duplicate.
+    result = match("Mary JONES", D(2015, 6, 1), [rec("R1", "Mary Jones", D(2015, 6, 1)),
+                                                 rec("R2", "Mark Jones", D(2015, 6, 1))])
+    assert matched(result) == "R1"
