@@ -123,10 +123,14 @@ class Evidence:
     def plausible(self) -> bool:
         # A postcode alone does not make a record worth showing: a household shares it. The
         # person's name at the agenda's address is, whatever its date of birth says: a slip in
-        # the date, or a parent of that name, is for the rep to tell apart, not "no record".
-        named_at_home = self.postcode == "equal" and self.family in _FAMILY_OK and self.given in _GIVEN_OK
+        # the date, or a parent of that name, is for the rep to tell apart, not "no record". So is
+        # someone born that very day at that address under another name: a name the agenda
+        # does not know (an alias, a name changed), or a twin.
+        at_home = self.postcode == "equal"
+        named_at_home = at_home and self.family in _FAMILY_OK and self.given in _GIVEN_OK
+        born_at_home = at_home and self.dob == "exact"
         return (self.weight - POSTCODE_WEIGHT[self.postcode] >= PLAUSIBLE_WEIGHT or self.nhs == "equal"
-                or named_at_home)
+                or named_at_home or born_at_home)
 
     @property
     def compatible(self) -> bool:
@@ -374,6 +378,9 @@ def _weakness(best: Evidence) -> str:
         if best.postcode != "equal":
             return "date of birth one digit off and no address to confirm"
         return "date of birth one digit off in the decade (a parent and child of one name?)"
+    if best.family == "differs" and best.given not in _GIVEN_OK:
+        agree = "date of birth and postcode agree" if best.postcode == "equal" else "date of birth agrees"
+        return f"only the {agree} (another name?)"
     if best.family == "differs":
         return "surname differs"
     if best.given == "differs":

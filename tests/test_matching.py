@@ -569,3 +569,14 @@ def test_a_twin_one_letter_off_the_named_twin_does_not_block_the_named_twin() ->
     result = match("Mary JONES", D(2015, 6, 1), [rec("R1", "Mary Jones", D(2015, 6, 1)),
                                                  rec("R2", "Mark Jones", D(2015, 6, 1))])
     assert matched(result) == "R1"
+
+
+def test_someone_born_that_day_at_the_agenda_address_under_another_name_is_shown_for_review() -> None:
+    # A name the agenda does not know (an alias, a changed name): for the rep, never matched.
+    result = match("Kaela GREEN", D(1962, 8, 25), [rec("R1", "Alexa-Rose Vatavuk", D(1962, 8, 25), postcode=HOME)],
+                   postcode=HOME)
+    assert result.status == "review"
+    assert result.reason == "weak match: only the date of birth and postcode agree (another name?)"
+    elsewhere = match("Kaela GREEN", D(1962, 8, 25),
+                      [rec("R1", "Alexa-Rose Vatavuk", D(1962, 8, 25), postcode=ELSEWHERE)], postcode=HOME)
+    assert elsewhere.status == "none"
