@@ -63,8 +63,9 @@ def test_a_line_that_lost_or_replaced_a_field_is_not_findable(bench: ModuleType,
 
 def test_a_small_benchmark_run_has_no_wrong_match_and_no_findable_line_lost(
         bench: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
-    # Exits non-zero on any wrong auto-match or any findable line ending as "none".
-    assert bench.main(["--seed", "5", "--per-kind", "10", "--mix", "200", "--no-febrl", "--show-wrong"]) == 0
+    # Exits non-zero on any wrong auto-match or any findable line ending as "none"; "met" also
+    # needs 90% of the findable lines auto-matched.
+    assert bench.main(["--seed", "5", "--per-kind", "10", "--mix", "200", "--no-febrl"]) == 0
     shown = capsys.readouterr().out
-    assert "WRONG" not in shown and "MISSED" not in shown
+    assert "synthetic: each error kind: met" in shown
     assert "synthetic: agenda mix: met" in shown

@@ -119,7 +119,6 @@ class Tally:
     auto_right: int = 0
     auto_wrong: int = 0
     duplicate_review: int = 0
-    duplicate_auto: int = 0
     absent_review: int = 0
     review: int = 0
     wrong: list[str] = field(default_factory=list)
@@ -154,7 +153,6 @@ class Tally:
         elif len(found) > 1:
             self.duplicate += 1
             self.duplicate_review += match.status == "review"
-            self.duplicate_auto += match.status == "matched"
         else:
             self.absent += 1
             self.absent_review += match.status == "review"
@@ -172,6 +170,8 @@ class Tally:
                 f"{self.absent} ({self.absent_review} review) | {_pct(self.review, self.lines)} |")
 
 
+# Stated here, not taken from the matcher's own sets: widening what the matcher accepts must not
+# quietly widen what the benchmark holds it to.
 _NAME_AGREES = frozenset({"exact", "part", "close", "swapped"})
 _GIVEN_AGREES = frozenset({"exact", "nickname", "close", "middle", "swapped"})
 _DOB_AGREES = frozenset({"exact", "transposed", "one_digit"})
