@@ -15,7 +15,6 @@ from marac_core import calendar
 from marac_core.ledger import FINISHED, STATE_NAMES, WITHDRAWN, Entry, Ledger
 
 
-
 @dataclass(frozen=True)
 class Deadline:
     meeting: str

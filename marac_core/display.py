@@ -124,7 +124,6 @@ def show_deadlines(items: list[Any]) -> None:
     console.print(table)
 
 
-
 def show_research(packs: list[dict[str, Any]]) -> None:
     for pack in packs:
         table = Table(title=f"Research pack: case {pack['case']} (referred by {pack.get('referring_agency') or '?'})")

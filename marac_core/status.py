@@ -12,7 +12,6 @@ from marac_core.planning import choose_procedure
 from marac_core.plugins import load
 
 
-
 def meeting_status(meeting_file: Path, procedure: str | None, state: Path | None, url: str | None) -> list[dict[str, Any]]:
     meeting = load_meeting(meeting_file)
     chosen = choose_procedure(load(), meeting, procedure, str(meeting_file))

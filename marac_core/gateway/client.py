@@ -38,7 +38,6 @@ GATEWAY_ACTIONS: frozenset[Action] = frozenset(
     {"case_note", "alert", "expire_alert", "upload_document", "delete_document"})
 
 
-
 def _candidate(person: dict[str, Any]) -> Candidate:
     return Candidate(
         record=person["id"],

@@ -153,7 +153,6 @@ from marac_core.records import (
 )
 
 
-
 def _candidate(person: dict[str, Any]) -> Candidate:
     return Candidate(
         record=person["id"],

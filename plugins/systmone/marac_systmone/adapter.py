@@ -91,7 +91,6 @@ def _primary_name(names: list[dict[str, Any]]) -> dict[str, Any] | None:
     return (current or names or [None])[0]
 
 
-
 def _full_date(value: Any) -> dt.date | None:
     # FHIR dates may be partial (1991 or 1991-03); only a full date is a date of birth to match on.
     try:
