@@ -6,12 +6,12 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from marac_core.matching import Match
-from marac_core.model import MeetingFile
-from marac_core.obligations import Obligation
-from marac_core.plugins import load
-from marac_core.procedures.base import Listed, Lookup, PlanContext
-from marac_core.records import Candidate, Involvement, Worker
+from marac_core.matching.decide import Match
+from marac_core.model.meeting import MeetingFile
+from marac_core.model.obligations import Obligation
+from marac_core.model.records import Candidate, Involvement, Worker
+from marac_core.plugins.procedure import Listed, Lookup, PlanContext
+from marac_core.plugins.registry import load
 
 TEXTS = Path(__file__).parent / "procedure_texts"
 HERTS_TEXT = (TEXTS / "hertfordshire-childrens-services-marac.txt").read_text(encoding="utf-8")

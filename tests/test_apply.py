@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from marac_core.cli import main
-from marac_core.demo import bundled
+from marac_core.cli.demo import bundled
+from marac_core.cli.main import main
 
 DEMO = bundled()
 RECORDS = DEMO / "records.yaml"
@@ -122,7 +122,7 @@ def test_a_write_the_system_acknowledged_survives_the_runner_being_killed(tmp_pa
 
 def _start_apply(meeting: Path, state: Path, latency_ms: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "marac_core.cli", "apply", str(meeting), "--sandbox", str(RECORDS), "--state",
+        [sys.executable, "-m", "marac_core.cli.main", "apply", str(meeting), "--sandbox", str(RECORDS), "--state",
          str(state), "--on", AFTER, "--json", "--sandbox-latency-ms", str(latency_ms)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"})
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from marac_core.cli import main
-from marac_core.demo import bundled
+from marac_core.cli.demo import bundled
+from marac_core.cli.main import main
 
 DEMO = bundled()
 
@@ -69,7 +69,7 @@ def test_a_rewritten_chain_is_caught_by_the_head_noted_down_earlier(state: Path)
 def test_two_writers_interleaving_keep_one_unbroken_chain(tmp_path: Path) -> None:
     from sqlalchemy import create_engine
 
-    from marac_core.audit import AuditLog, in_transaction
+    from marac_core.state.audit import AuditLog, in_transaction
 
     engine = create_engine(f"sqlite:///{tmp_path / 'ledger.sqlite'}")
     first, second = AuditLog(engine), AuditLog(engine)

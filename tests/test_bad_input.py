@@ -8,10 +8,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from marac_core.cli import main
-from marac_core.demo import bundled
-from marac_core.loading import load_records
-from marac_core.model import MeetingFile
+from marac_core.cli.demo import bundled
+from marac_core.cli.main import main
+from marac_core.intake.meeting_file import load_records
+from marac_core.model.meeting import MeetingFile
 
 RECORDS = bundled() / "records.yaml"
 

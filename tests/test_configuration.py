@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 from keyring.backend import KeyringBackend
 
-from marac_core.cli import main
-from marac_core.config import load_config, secret_for
-from marac_core.demo import bundled
-from marac_core.errors import InputError
+from marac_core.cli.demo import bundled
+from marac_core.cli.main import main
+from marac_core.intake.config import load_config, secret_for
+from marac_core.model.errors import InputError
 
 
 class MemoryKeyring(KeyringBackend):

@@ -15,7 +15,7 @@ from marac_core.scaffold import generate
 from marac_core.testing import SandboxSystem, registrations_of, sample_records
 
 MUTANTS = '''
-from marac_core.adapter import AdapterRegistration, Unsupported
+from marac_core.plugins.adapter import AdapterRegistration, Unsupported
 from marac_core.testing import AdapterConformance, sample_records
 from marac_kitprobe.adapter import KitprobeAdapter
 from marac_kitprobe.emulator import KitprobeEmulator

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from marac_core.cli import main
-from marac_core.demo import bundled
+from marac_core.cli.demo import bundled
+from marac_core.cli.main import main
 
 DEMO = bundled()
 RECORDS = DEMO / "records.yaml"

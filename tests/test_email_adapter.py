@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from marac_core.adapter import SystemSettings
 from marac_core.builtin.email import EmailAdapter
-from marac_core.records import EmailMessage
+from marac_core.model.records import EmailMessage
+from marac_core.plugins.adapter import SystemSettings
 from marac_core.sandbox.mail_catcher import MailCatcher
 from marac_core.sandbox.store import EmulatorStore
 

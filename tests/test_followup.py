@@ -7,9 +7,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from marac_core.cli import main
-from marac_core.demo import bundled
-from marac_core.ledger import Ledger
+from marac_core.cli.demo import bundled
+from marac_core.cli.main import main
+from marac_core.state.ledger import Ledger
 
 DEMO = bundled()
 RECORDS = DEMO / "records.yaml"

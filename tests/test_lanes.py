@@ -1,4 +1,4 @@
-"""Requests to one system over a fixed set of kept-alive connections (marac_core.lanes)."""
+"""Requests to one system over a fixed set of kept-alive connections (marac_core.plugins.lanes)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
-from marac_core.lanes import LaneTransport, environment_proxy
+from marac_core.plugins.lanes import LaneTransport, environment_proxy
 
 
 class CountingServer:

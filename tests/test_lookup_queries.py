@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from marac_core.lookup import query_for
-from marac_core.model import Person
+from marac_core.model.meeting import Person
+from marac_core.planning.lookup import query_for
 
 
 @pytest.mark.parametrize(("written", "given", "family"), [

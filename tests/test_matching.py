@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from marac_core.matching import Match, match_person, nhs_number_valid
-from marac_core.model import Person, Role
-from marac_core.records import Candidate
+from marac_core.matching.decide import Match, match_person, nhs_number_valid
+from marac_core.model.meeting import Person, Role
+from marac_core.model.records import Candidate
 
 D = dt.date
 VALID_NHS = "9434765919"  # passes the modulus 11 check

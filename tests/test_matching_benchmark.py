@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from marac_core.model import Person
-from marac_core.records import Candidate
+from marac_core.model.meeting import Person
+from marac_core.model.records import Candidate
 
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "matching"
 

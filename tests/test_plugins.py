@@ -8,11 +8,11 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from marac_core.adapter import AdapterRegistration
-from marac_core.cli import main
-from marac_core.errors import PluginError
-from marac_core.hookspecs import hookimpl
-from marac_core.plugins import collect, new_manager
+from marac_core.cli.main import main
+from marac_core.model.errors import PluginError
+from marac_core.plugins.adapter import AdapterRegistration
+from marac_core.plugins.hookspecs import hookimpl
+from marac_core.plugins.registry import collect, new_manager
 
 
 class _Twin:
@@ -54,7 +54,7 @@ def test_marac_adapters_lists_the_installed_adapters_with_versions() -> None:
 
 def test_only_the_named_plugins_load_when_asked() -> None:
     code = ("import os; os.environ['MARAC_LOAD_PLUGINS'] = 'systmone'\n"
-            "from marac_core.plugins import load\n"
+            "from marac_core.plugins.registry import load\n"
             "print(sorted(load().adapters))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "['email', 'systmone']"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from postgres_server import postgresql_url
 
-from marac_core.demo import bundled
-from marac_core.ledger import Ledger
+from marac_core.cli.demo import bundled
+from marac_core.state.ledger import Ledger
 
 DEMO = bundled()
 RECORDS = DEMO / "records.yaml"
@@ -27,7 +27,7 @@ def postgresql() -> Iterator[str]:
 
 
 def _marac(*args: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "marac_core.cli", *map(str, args)], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "marac_core.cli.main", *map(str, args)], capture_output=True,
                           text=True, env={**os.environ}, timeout=300)
 
 
@@ -54,7 +54,7 @@ def test_two_applies_of_one_meeting_at_once_never_duplicate_a_write(postgresql: 
     common = ["--sandbox", RECORDS, "--state", state, "--on", "2026-12-03", "--ledger", postgresql,
               "--sandbox-latency-ms", "20", "--json"]
     assert _marac("plan", meeting, *common).returncode == 0  # seeds the shared sandbox once
-    runs = [subprocess.Popen([sys.executable, "-m", "marac_core.cli", "apply", str(meeting), *map(str, common)],
+    runs = [subprocess.Popen([sys.executable, "-m", "marac_core.cli.main", "apply", str(meeting), *map(str, common)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [r.communicate(timeout=300) for r in runs]
     assert all(out for out, _ in outputs), [err[-2000:] for _, err in outputs]

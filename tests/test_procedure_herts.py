@@ -16,8 +16,8 @@ import pytest
 from procedure_harness import FAILED, HERTS_TEXT, REVIEW, only, plan, record
 from procedure_harness import meeting as base_meeting
 
-from marac_core.obligations import Obligation
-from marac_core.procedures import herts_childrens as herts
+from marac_core.builtin import herts_childrens as herts
+from marac_core.model.obligations import Obligation
 
 AREA = "Watford and St Albans"
 DATE = "3 December 2026"

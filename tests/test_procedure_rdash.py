@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from procedure_harness import FAILED, RDASH_TEXT, REVIEW, meeting, only, plan, record
 
-from marac_core.obligations import Obligation
-from marac_core.procedures import rdash
+from marac_core.builtin import rdash
+from marac_core.model.obligations import Obligation
 
 CASE = {
     "ref": "DN-0412",

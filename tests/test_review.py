@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from click.testing import CliRunner
 
-from marac_core.cli import main
+from marac_core.cli.main import main
 
 MEETING = {
     "meeting": {"area": "Doncaster", "date": "2026-12-03", "procedure": "rdash"},

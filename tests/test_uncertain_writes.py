@@ -7,14 +7,14 @@ import datetime as dt
 import socket
 from pathlib import Path
 
-from marac_core.adapter import SystemSettings
 from marac_core.builtin.email import EmailAdapter
-from marac_core.execution import Executor
-from marac_core.ledger import Ledger
-from marac_core.obligations import Obligation
+from marac_core.execution.executor import Executor
+from marac_core.model.obligations import Obligation
+from marac_core.plugins.adapter import SystemSettings
+from marac_core.plugins.systems import System, Systems
 from marac_core.sandbox.mail_catcher import MailCatcher
 from marac_core.sandbox.store import EmulatorStore
-from marac_core.systems import System, Systems
+from marac_core.state.ledger import Ledger
 
 MEETING = "rdash:2026-12-03:doncaster"
 EMAIL = Obligation(id="obligation-1", case="DN-1", system="email", action="email", title="MARAC: actions completed",

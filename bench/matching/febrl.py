@@ -27,7 +27,7 @@ from typing import Any
 
 from synthetic import Case, Human
 
-from marac_core.model import Person, Role
+from marac_core.model.meeting import Person, Role
 
 # Only child or adult matters to the matcher; FEBRL records no sex, so every line is an adult's role.
 ADULT: Role = "victim"

@@ -2,7 +2,7 @@
 
 Each agenda line is searched for the way the core searches a system (lookup.query_for,
 then the emulators' generous sandbox search_people over the system's rows), and the
-candidates are given to marac_core.matching.match_person. An auto-match is wrong when
+candidates are given to marac_core.matching.decide.match_person. An auto-match is wrong when
 the record is not one of that person's records.
 
 A line is "in the system" when the search returned exactly one record of the person,
@@ -40,17 +40,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import jellyfish  # noqa: E402
-from rapidfuzz import fuzz, process  # noqa: E402
-
 import febrl  # noqa: E402
+import jellyfish  # noqa: E402
 import synthetic  # noqa: E402
+from rapidfuzz import fuzz, process  # noqa: E402
 from synthetic import Case  # noqa: E402
 
-from marac_core.lookup import query_for  # noqa: E402
-from marac_core.matching import Match, match_person, nhs_number_valid  # noqa: E402
-from marac_core.records import Candidate  # noqa: E402
-from marac_core.scoring import score  # noqa: E402
+from marac_core.matching.decide import Match, match_person, nhs_number_valid  # noqa: E402
+from marac_core.matching.scoring import score  # noqa: E402
+from marac_core.model.records import Candidate  # noqa: E402
+from marac_core.planning.lookup import query_for  # noqa: E402
 from marac_core.sandbox.people_search import _surnames, search_people  # noqa: E402
 
 

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 
 from names import FEMALE, MALE, SURNAMES
 
-from marac_core.matching_names import _NICKNAME_GROUPS, compare_given
-from marac_core.model import Person, Role, age_on
+from marac_core.matching.name_levels import _NICKNAME_GROUPS, compare_given
+from marac_core.model.meeting import Person, Role, age_on
 
 MEETING_DAY = dt.date(2026, 12, 3)
 RECORD_POSTCODE_CURRENT, RECORD_POSTCODE_OLD = 0.75, 0.20  # the rest: no postcode on the record

@@ -272,9 +272,10 @@ def year_of_meetings(work: Path, state: Path, cases: int, meetings: int) -> dt.d
     """
     import datetime as _dt
 
-    from marac_core.ledger import Ledger, meeting_key, obligations_table
-    from marac_core.obligations import Obligation
     from sqlalchemy import update
+
+    from marac_core.model.obligations import Obligation
+    from marac_core.state.ledger import Ledger, meeting_key, obligations_table
 
     per_meeting = -(-cases // meetings)
     planned: dict[str, list[dict[str, Any]]] = {}

@@ -18,9 +18,9 @@ from email.utils import formatdate
 from typing import Any, ClassVar
 
 from marac_core import __version__
-from marac_core.adapter import Action, Adapter, AdapterRegistration
-from marac_core.hookspecs import hookimpl
-from marac_core.records import EmailMessage, WriteReceipt
+from marac_core.model.records import EmailMessage, WriteReceipt
+from marac_core.plugins.adapter import Action, Adapter, AdapterRegistration
+from marac_core.plugins.hookspecs import hookimpl
 
 MARKER_HEADER = "X-MARAC-Marker"
 

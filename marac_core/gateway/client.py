@@ -18,8 +18,7 @@ from urllib.parse import quote
 
 import httpx
 
-from marac_core.adapter import Action, Adapter, SystemSettings, Unsupported
-from marac_core.records import (
+from marac_core.model.records import (
     Alert,
     Candidate,
     CaseNote,
@@ -29,6 +28,7 @@ from marac_core.records import (
     RecordedAlert,
     WriteReceipt,
 )
+from marac_core.plugins.adapter import Action, Adapter, SystemSettings, Unsupported
 
 # Renew a token this long before the gateway says it expires, to avoid a wasted 401.
 _TOKEN_MARGIN_S = 30.0

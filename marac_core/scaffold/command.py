@@ -1,4 +1,4 @@
-"""The ``marac new-adapter`` command (wired into marac_core.cli)."""
+"""The ``marac new-adapter`` command (wired into marac_core.cli.main)."""
 
 from __future__ import annotations
 

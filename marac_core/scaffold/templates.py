@@ -80,10 +80,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from marac_core.hookspecs import hookimpl
+from marac_core.plugins.hookspecs import hookimpl
 
 if TYPE_CHECKING:
-    from marac_core.adapter import AdapterRegistration
+    from marac_core.plugins.adapter import AdapterRegistration
 
 __version__ = "0.1.0"
 
@@ -102,7 +102,7 @@ def _emulator() -> type:
 
 @hookimpl
 def marac_register_adapters(register: Callable[[AdapterRegistration], None]) -> None:
-    from marac_core.adapter import AdapterRegistration
+    from marac_core.plugins.adapter import AdapterRegistration
 
     register(AdapterRegistration(
         name="<<name>>",
@@ -141,8 +141,8 @@ from urllib.parse import quote
 
 import httpx
 
-from marac_core.adapter import Action, Adapter, Unsupported
-from marac_core.records import (
+from marac_core.plugins.adapter import Action, Adapter, Unsupported
+from marac_core.model.records import (
     Alert,
     Candidate,
     CaseNote,
@@ -480,8 +480,8 @@ import json
 import httpx
 import pytest
 
-from marac_core.adapter import Adapter, SystemSettings
-from marac_core.records import CaseNote, PersonQuery
+from marac_core.plugins.adapter import Adapter, SystemSettings
+from marac_core.model.records import CaseNote, PersonQuery
 
 respx = pytest.importorskip("respx")
 

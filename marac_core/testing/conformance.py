@@ -1,4 +1,4 @@
-"""The adapter conformance kit: the contract of marac_core.adapter, as tests.
+"""The adapter conformance kit: the contract of marac_core.plugins.adapter, as tests.
 
 An adapter package runs it against its own emulator by subclassing
 ``AdapterConformance`` in one of its test modules::
@@ -33,9 +33,23 @@ from typing import Any, ClassVar
 
 import pytest
 
-from marac_core.adapter import ACTIONS, Action, Adapter, AdapterRegistration, Unsupported
-from marac_core.records import Alert, Candidate, CaseNote, Document, PersonQuery, TemplateEntry, WriteReceipt
-from marac_core.retrying import is_transient
+from marac_core.model.records import (
+    Alert,
+    Candidate,
+    CaseNote,
+    Document,
+    PersonQuery,
+    TemplateEntry,
+    WriteReceipt,
+)
+from marac_core.plugins.adapter import (
+    ACTIONS,
+    Action,
+    Adapter,
+    AdapterRegistration,
+    Unsupported,
+)
+from marac_core.plugins.retrying import is_transient
 from marac_core.sandbox.emulator import Emulator
 from marac_core.sandbox.host import SandboxOptions
 from marac_core.testing.sandbox import SandboxSystem, registrations_of

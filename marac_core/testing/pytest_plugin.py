@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from marac_core.adapter import AdapterRegistration
+    from marac_core.plugins.adapter import AdapterRegistration
     from marac_core.sandbox.host import SandboxOptions
     from marac_core.testing.sandbox import SandboxSystem
 

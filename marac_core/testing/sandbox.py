@@ -10,14 +10,14 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import Awaitable, Callable
+from functools import cache
 from pathlib import Path
 from types import ModuleType
-from functools import cache
 from typing import Any, TypeVar
 
 import httpx
 
-from marac_core.adapter import Adapter, AdapterRegistration, SystemSettings
+from marac_core.plugins.adapter import Adapter, AdapterRegistration, SystemSettings
 from marac_core.sandbox.emulator import SANDBOX_PASSWORD, SANDBOX_USERNAME, Emulator
 from marac_core.sandbox.host import SandboxEndpoints, SandboxHost, SandboxOptions
 
@@ -32,7 +32,7 @@ def _tls() -> ssl.SSLContext:
 
 def registrations_of(plugin: ModuleType | object) -> dict[str, AdapterRegistration]:
     """The adapters a plugin registers, asked through pluggy as the core asks installed plugins."""
-    from marac_core.plugins import collect, new_manager
+    from marac_core.plugins.registry import collect, new_manager
 
     manager = new_manager()
     manager.register(plugin, name=getattr(plugin, "__name__", None) or repr(plugin))

@@ -32,14 +32,24 @@ import respx
 import yaml
 from starlette.applications import Starlette
 
-from marac_core.adapter import Action, SystemSettings, Unsupported
 from marac_core.gateway.client import GatewayAdapter
 from marac_core.gateway.emulator import GatewayEmulator
-from marac_core.records import Alert, CaseNote, Document, PersonQuery, WriteReceipt
+from marac_core.model.records import (
+    Alert,
+    CaseNote,
+    Document,
+    PersonQuery,
+    WriteReceipt,
+)
+from marac_core.plugins.adapter import Action, SystemSettings, Unsupported
 from marac_core.sandbox.emulator import SANDBOX_PASSWORD, SANDBOX_USERNAME
 from marac_core.sandbox.host import SandboxHost
 from marac_core.sandbox.store import EmulatorStore
-from marac_core.testing.openapi_contract import ExchangeRecorder, OpenApiContract, served_operations
+from marac_core.testing.openapi_contract import (
+    ExchangeRecorder,
+    OpenApiContract,
+    served_operations,
+)
 
 BASE = "https://gateway.example.org/api/v1"  # where the respx mocks answer
 EXCHANGE_BASE = "http://gateway.test"  # the emulator's app, called in process

@@ -1,6 +1,7 @@
 """EHM against the adapter conformance kit (marac_core.testing)."""
 
 import marac_ehm
+
 from marac_core.testing import AdapterConformance, sample_records
 
 

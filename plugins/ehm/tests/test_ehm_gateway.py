@@ -1,9 +1,10 @@
 """EHM through the gateway kit (marac_core.testing.gateway): the adapter's requests, openapi.yaml against
 the emulator, and a round trip over HTTP; with EHM's own id formats, and no alerts."""
 
-from marac_core.testing.gateway import GatewayTests
 from marac_ehm.adapter import EhmAdapter
 from marac_ehm.emulator import EhmEmulator
+
+from marac_core.testing.gateway import GatewayTests
 
 
 class TestEhmGateway(GatewayTests):

@@ -1,6 +1,7 @@
 """LCS against the adapter conformance kit (marac_core.testing)."""
 
 import marac_lcs
+
 from marac_core.testing import AdapterConformance, sample_records
 
 

@@ -24,8 +24,14 @@ from typing import Any, ClassVar
 
 import httpx
 
-from marac_core.adapter import Action, Adapter, SystemSettings, Unsupported
-from marac_core.records import Candidate, Document, Involvement, PersonQuery, WriteReceipt
+from marac_core.model.records import (
+    Candidate,
+    Document,
+    Involvement,
+    PersonQuery,
+    WriteReceipt,
+)
+from marac_core.plugins.adapter import Action, Adapter, SystemSettings, Unsupported
 
 FOLDER = 0
 DOCUMENT = 144

@@ -15,10 +15,10 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 import respx
-
-from marac_core.adapter import SystemSettings, Unsupported
-from marac_core.records import Document, PersonQuery, WriteReceipt
 from marac_livelink.adapter import LivelinkAdapter
+
+from marac_core.model.records import Document, PersonQuery, WriteReceipt
+from marac_core.plugins.adapter import SystemSettings, Unsupported
 
 SERVER = "https://cs.example.org/otcs/cs.exe"
 API = SERVER + "/api"

@@ -1,6 +1,7 @@
 """Livelink (Content Server REST API) against the adapter conformance kit (marac_core.testing)."""
 
 import marac_livelink
+
 from marac_core.testing import AdapterConformance, sample_records
 
 

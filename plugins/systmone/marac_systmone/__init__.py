@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from marac_core.adapter import AdapterRegistration
-from marac_core.hookspecs import hookimpl
+from marac_core.plugins.adapter import AdapterRegistration
+from marac_core.plugins.hookspecs import hookimpl
 
 if TYPE_CHECKING:
     from marac_systmone.adapter import SystmOneAdapter

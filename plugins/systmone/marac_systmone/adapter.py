@@ -30,8 +30,7 @@ from urllib.parse import quote
 
 import httpx
 
-from marac_core.adapter import Action, Adapter, Unsupported
-from marac_core.records import (
+from marac_core.model.records import (
     Alert,
     Candidate,
     CaseNote,
@@ -40,9 +39,10 @@ from marac_core.records import (
     PersonQuery,
     RecordedAlert,
     TemplateEntry,
-    WriteReceipt,
     Worker,
+    WriteReceipt,
 )
+from marac_core.plugins.adapter import Action, Adapter, Unsupported
 from marac_systmone.fhir import (
     CASE_NOTE,
     DEFAULT_QUESTIONNAIRE,

@@ -10,11 +10,17 @@ from typing import Any
 import httpx
 import pytest
 import respx
-
-from marac_core.adapter import SystemSettings, Unsupported
-from marac_core.records import Alert, CaseNote, Document, PersonQuery, TemplateEntry
 from marac_systmone import marac_register_adapters
 from marac_systmone.adapter import SystmOneAdapter
+
+from marac_core.model.records import (
+    Alert,
+    CaseNote,
+    Document,
+    PersonQuery,
+    TemplateEntry,
+)
+from marac_core.plugins.adapter import SystemSettings, Unsupported
 
 BASE = "https://engine.trust.example/fhir"
 HOST = "engine.trust.example"

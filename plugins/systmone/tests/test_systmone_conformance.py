@@ -1,6 +1,7 @@
 """SystmOne (FHIR R4) against the adapter conformance kit (marac_core.testing)."""
 
 import marac_systmone
+
 from marac_core.testing import AdapterConformance, sample_records
 
 

@@ -10,12 +10,18 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-
-from marac_core.adapter import SystemSettings
-from marac_core.records import Alert, CaseNote, Document, PersonQuery, TemplateEntry
-from marac_core.sandbox.host import SandboxHost, SandboxOptions
 from marac_systmone.adapter import SystmOneAdapter
 from marac_systmone.emulator import SystmOneEmulator
+
+from marac_core.model.records import (
+    Alert,
+    CaseNote,
+    Document,
+    PersonQuery,
+    TemplateEntry,
+)
+from marac_core.plugins.adapter import SystemSettings
+from marac_core.sandbox.host import SandboxHost, SandboxOptions
 
 T = TypeVar("T")
 RECORDS: dict[str, list[dict[str, Any]]] = {"systmone": [

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
-
 from marac_systmone.fhir import validated
+from pydantic import ValidationError
 
 FLAG = {"resourceType": "Flag", "status": "active", "code": {"text": "MARAC"},
         "subject": {"reference": "Patient/S1-9001"}}

@@ -1,0 +1,119 @@
+"""One run of the runner: inputs checked first, then systems connected (sandboxed or real).
+
+Every input is validated before anything is started or written, so bad input
+leaves no trace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from marac_core.intake.config import Config, default_state_dir, load_config
+from marac_core.intake.meeting_file import load_meeting, load_records
+from marac_core.model.errors import InputError
+from marac_core.model.meeting import MeetingFile
+from marac_core.model.obligations import PHASES, Phase
+from marac_core.planning.plan import acting_time, choose_procedure, default_phase
+from marac_core.plugins.procedure import Procedure
+from marac_core.plugins.registry import Registry, load
+from marac_core.plugins.systems import DEFAULT_CONCURRENCY, Systems, connect
+from marac_core.sandbox.host import SandboxEndpoints, SandboxHost, SandboxOptions
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    meeting: Path
+    procedure: str | None = None
+    phase: str | None = None
+    on: dt.date | None = None
+    sandbox: Path | None = None
+    state: Path | None = None
+    concurrency: int = DEFAULT_CONCURRENCY
+    config: Path | None = None
+    sandbox_latency_ms: float = 0.0
+    sandbox_fault_rate: float = 0.0
+    sandbox_seed: int | None = None
+    ledger: str | None = None
+
+
+@dataclass
+class Run:
+    registry: Registry
+    meeting: MeetingFile
+    procedure: Procedure
+    phase: Phase
+    on: dt.date
+    state_dir: Path
+    config: Config
+    sandbox: SandboxEndpoints | None
+    options: RunOptions
+
+    def connect(self) -> Systems:
+        return connect(self.registry, self.config, self.sandbox, self.options.concurrency)
+
+
+def check_options(options: RunOptions) -> None:
+    if options.phase is not None and options.phase not in PHASES:
+        raise InputError("--phase", f"must be one of {', '.join(PHASES)}, not {options.phase!r}")
+    if options.concurrency < 1:
+        raise InputError("--concurrency", "must be at least 1")
+    if not 0.0 <= options.sandbox_fault_rate < 1.0:
+        raise InputError("--sandbox-fault-rate", "must be at least 0 and less than 1")
+    if options.ledger and not options.ledger.startswith(("postgresql://", "postgresql+psycopg://", "sqlite:///")):
+        raise InputError("--ledger", "expected postgresql://... (or sqlite:///PATH)")
+    if options.sandbox_latency_ms < 0:
+        raise InputError("--sandbox-latency-ms", "must not be negative")
+
+
+@contextmanager
+def open_run(options: RunOptions) -> Iterator[Run]:
+    check_options(options)
+    meeting = load_meeting(options.meeting)
+    registry = load()
+    procedure = choose_procedure(registry, meeting, options.procedure, str(options.meeting))
+    records = load_records(options.sandbox) if options.sandbox else None
+    # The sandbox needs no configuration; one given explicitly still applies (e.g. the rep's training dates).
+    config = load_config(options.config) if options.sandbox is None or options.config else Config()
+    on = options.on or dt.date.today()
+    phase: Phase = options.phase or default_phase(meeting, acting_time(options.on))  # type: ignore[assignment]
+    state_dir = options.state or default_state_dir()
+    host = None
+    endpoints = None
+    if records is not None:
+        host = _host(registry, state_dir, records, SandboxOptions(
+            options.sandbox_latency_ms, options.sandbox_fault_rate, options.sandbox_seed))
+        endpoints = host.start()
+    try:
+        yield Run(registry, meeting, procedure, phase, on, state_dir, config, endpoints, options)
+    finally:
+        if host is not None:
+            host.stop()
+            host.close()
+
+
+def _host(registry: Registry, state_dir: Path, records: dict[str, list[dict[str, Any]]] | None,
+          options: SandboxOptions) -> SandboxHost:
+    """The emulators of the installed adapters, seeded from ``records`` the first time."""
+    emulators = {name: reg.emulator() for name, reg in registry.record_systems().items() if reg.emulator}
+    return SandboxHost(emulators, state_dir, records, options)
+
+
+@contextmanager
+def sandbox_only(records_file: Path | None, state_dir: Path, options: SandboxOptions = SandboxOptions(),
+                 serve: bool = True) -> Iterator[SandboxHost]:
+    """The sandbox on its own (for ``sandbox serve`` and ``sandbox dump``)."""
+    records = load_records(records_file) if records_file else None
+    host = _host(load(), state_dir, records, options)
+    try:
+        if serve:
+            host.start()
+        yield host
+    finally:
+        if serve:
+            host.stop()
+        host.close()

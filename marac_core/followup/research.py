@@ -1,0 +1,98 @@
+"""Research packs: what the look-ups found for each case, for the rep to take to the meeting.
+
+A pack is kept encrypted under the runner's state (the key is the runner's,
+in keyring) and destroyed once the meeting has taken place (RDaSH 4.2: "they
+must be destroyed or deleted following the MARAC meeting"). It never goes to
+a record system.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import shutil
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from marac_core.model.meeting import Case
+from marac_core.plugins.procedure import Listed, Lookup
+from marac_core.state.keys import derived_password
+
+if TYPE_CHECKING:  # imported when a pack is made or read: most runs never do (40 ms at start-up)
+    from cryptography.fernet import Fernet
+
+
+def _fernet(key: bytes) -> Fernet:
+    from cryptography.fernet import Fernet
+
+    material = hashlib.sha256(key + b"research-packs").digest()
+    return Fernet(base64.urlsafe_b64encode(material))
+
+
+def _folder_name(meeting: str) -> str:
+    return hashlib.sha256(meeting.encode()).hexdigest()[:24]
+
+
+def summary(case: Case, lookups: dict[tuple[str, str, str], Lookup]) -> dict[str, Any]:
+    people = []
+    for role, index, person in case.people():
+        listed = Listed(case, role, index, person)
+        found = {}
+        for (ref, key, system), lookup in sorted(lookups.items()):
+            if ref != case.ref or key != listed.key:
+                continue
+            record = lookup.record
+            found[system] = {
+                "status": lookup.status,
+                "record": record.record if record else None,
+                "open": record.involvement.open if record else None,
+                "team": record.involvement.team if record else None,
+                "allocated_worker": record.involvement.allocated_worker.name
+                if record and record.involvement.allocated_worker else None,
+                "candidates": [s.record for s in lookup.match.scored] if lookup.match else [],
+            }
+        people.append({"role": role, "name": person.name, "dob": person.dob.isoformat() if person.dob else None,
+                       "systems": found})
+    return {"case": case.ref, "referring_agency": case.referring_agency, "people": people}
+
+
+class ResearchPacks:
+    def __init__(self, state_dir: Path, key: bytes) -> None:
+        self.directory = state_dir / "research"
+        self._key = key
+
+    @cached_property
+    def fernet(self) -> Fernet:
+        return _fernet(self._key)
+
+    def keep(self, meeting: str, packs: list[dict[str, Any]]) -> None:
+        folder = self.directory / _folder_name(meeting)
+        folder.mkdir(parents=True, exist_ok=True)
+        for pack in packs:
+            name = derived_password(b"case", pack["case"])
+            (folder / f"{name}.pack").write_bytes(self.fernet.encrypt(json.dumps(pack).encode()))
+
+    def read(self, meeting: str) -> list[dict[str, Any]]:
+        from cryptography.fernet import InvalidToken
+
+        folder = self.directory / _folder_name(meeting)
+        packs = []
+        for path in sorted(folder.glob("*.pack")):
+            try:
+                packs.append(json.loads(self.fernet.decrypt(path.read_bytes())))
+            except InvalidToken:
+                continue
+        return packs
+
+    def destroy(self, meeting: str) -> bool:
+        folder = self.directory / _folder_name(meeting)
+        if not folder.exists():
+            return False
+        for path in folder.glob("*.pack"):
+            # Overwrite before unlinking, so the ciphertext does not linger in free blocks of simple filesystems.
+            path.write_bytes(b"\0" * path.stat().st_size)
+            path.unlink()
+        shutil.rmtree(folder, ignore_errors=True)
+        return True

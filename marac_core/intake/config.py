@@ -1,0 +1,112 @@
+"""The runner's configuration: a TOML file of per-system settings, never secrets.
+
+    [systems.systmone]
+    base_url = "https://integration.example.nhs.uk/fhir"
+    username = "marac-rep"
+    timeout = 30
+    mode = "api"            # or "manual": a worklist the rep carries out by hand
+
+    [email]
+    host = "smtp.example.org"
+    port = 587
+    from_address = "marac.rep@example.org"
+
+    [representative]
+    last_supervision = 2026-10-01      # RDaSH 4.9: at least every 90 days
+    training_level3 = 2025-05-20       # RDaSH 4.10: domestic abuse training level 3 completed
+    training_valid_months = 36
+
+Secrets are held in the system keyring (``marac credentials set SYSTEM``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from marac_core.model.errors import InputError
+
+
+class SystemSettings(BaseModel):
+    """One system's configuration (never its secrets)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    base_url: str = ""
+    username: str | None = None
+    timeout: float = Field(default=30.0, gt=0)
+    mode: Literal["api", "manual"] = "api"
+
+
+KEYRING_SERVICE = "marac"
+CONFIG_ENV = "MARAC_CONFIG"
+
+
+class Representative(BaseModel):
+    """The designated MARAC representative's own standing (RDaSH SOP 4.9 and 4.10)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    last_supervision: dt.date | None = None
+    training_level3: dt.date | None = None
+    training_valid_months: int = Field(default=36, gt=0)
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    systems: dict[str, SystemSettings] = Field(default_factory=dict)
+    email: SystemSettings = Field(default_factory=SystemSettings)
+    representative: Representative | None = None
+
+
+def default_config_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("marac")) / "config.toml"
+
+
+def default_state_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("marac"))
+
+
+def load_config(path: Path | None) -> Config:
+    explicit = path is not None or CONFIG_ENV in os.environ
+    path = path or Path(os.environ.get(CONFIG_ENV) or default_config_path())
+    if not path.exists():
+        if explicit:
+            raise InputError(str(path), "config file not found")
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), f"not valid TOML: {exc}") from None
+    holders = {f"systems.{name}": v for name, v in data.get("systems", {}).items() if isinstance(v, dict)}
+    holders["email"] = data.get("email", {})
+    for where, holder in holders.items():
+        for key in ("password", "secret", "token"):
+            if isinstance(holder, dict) and key in holder:
+                raise InputError(str(path), "secrets belong in the keyring (marac credentials set), not in config",
+                                 f"{where}.{key}")
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(p) for p in error["loc"])
+        raise InputError(str(path), error["msg"], field) from None
+
+
+def secret_for(system: str) -> str | None:
+    import keyring
+
+    try:
+        return keyring.get_password(KEYRING_SERVICE, system)
+    except Exception:  # noqa: BLE001 - no usable keyring backend is the same as no secret
+        return None

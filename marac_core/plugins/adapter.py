@@ -1,0 +1,119 @@
+"""The contract between the core and an adapter for one record system.
+
+pluggy has no async hooks, so the hooks (marac_core.plugins.hookspecs) only register
+adapters; the I/O lives on adapter objects, whose coroutines the core awaits
+with bounded concurrency. An adapter translates these calls into its system's
+protocol and nothing more: which record gets which wording is the
+procedure's business, never the adapter's.
+
+Every write carries a ``marker`` (the obligation id). The adapter stores it in
+a field of its system that it can search again, so that after a crash the core
+can ask ``find_write`` whether a write landed instead of writing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import httpx
+from pydantic import BaseModel, ConfigDict, Field
+
+from marac_core.intake.config import SystemSettings
+from marac_core.model.obligations import ACTIONS, Action
+from marac_core.model.records import (
+    Alert,
+    Candidate,
+    CaseNote,
+    Document,
+    EmailMessage,
+    PersonQuery,
+    RecordedAlert,
+    TemplateEntry,
+    WriteReceipt,
+)
+
+if TYPE_CHECKING:
+    from marac_core.sandbox.emulator import Emulator
+
+
+
+class Unsupported(Exception):
+    """The adapter's system cannot do this; the obligation becomes manual."""
+
+
+class Adapter:
+    """Base class of every adapter. Override what your system supports.
+
+    Subclasses set ``name`` (the system name used in plans) and
+    ``capabilities`` (the obligation actions they can carry out).
+    """
+
+    name: ClassVar[str]
+    capabilities: ClassVar[frozenset[Action]] = frozenset()
+
+    def __init__(
+        self,
+        settings: SystemSettings,
+        http: httpx.AsyncClient,
+        secret: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.http = http
+        self.secret = secret
+
+    # Look-ups -------------------------------------------------------------
+    async def find_people(self, query: PersonQuery) -> list[Candidate]:
+        """Search the system once for a person; return every plausible record."""
+        raise Unsupported("find_people")
+
+    async def get_record(self, record: str) -> Candidate | None:
+        """Read one record by its id (for people whose id the meeting file gives)."""
+        raise Unsupported("get_record")
+
+    # Writes -----------------------------------------------------------------
+    async def write_case_note(self, record: str, note: CaseNote) -> WriteReceipt:
+        raise Unsupported("case_note")
+
+    async def add_alert(self, record: str, alert: Alert) -> WriteReceipt:
+        raise Unsupported("alert")
+
+    async def list_alerts(self, record: str) -> list[RecordedAlert]:
+        raise Unsupported("list_alerts")
+
+    async def expire_alert(self, record: str, alert_id: str, ended: dt.date, marker: str) -> WriteReceipt:
+        raise Unsupported("expire_alert")
+
+    async def tick_template(self, record: str, entry: TemplateEntry) -> WriteReceipt:
+        raise Unsupported("template_ticks")
+
+    async def upload_document(self, record: str, document: Document) -> WriteReceipt:
+        raise Unsupported("upload_document")
+
+    async def delete_document(self, record: str, document_id: str, marker: str) -> WriteReceipt:
+        raise Unsupported("delete_document")
+
+    async def send_email(self, message: EmailMessage) -> WriteReceipt:
+        raise Unsupported("email")
+
+    async def find_write(self, record: str | None, action: Action, marker: str) -> WriteReceipt | None:
+        """Find a write this runner made earlier, by its marker; None if it never landed."""
+        raise Unsupported("find_write")
+
+    async def aclose(self) -> None:
+        """Release sessions (log out) at the end of a run."""
+
+
+@dataclass(frozen=True)
+class AdapterRegistration:
+    """What an adapter plugin hands to ``marac_register_adapters``."""
+
+    name: str
+    version: str
+    title: str
+    adapter: Callable[[], type[Adapter]]
+    emulator: Callable[[], type[Emulator]] | None = None
+    sandbox_settings: dict[str, Any] = field(default_factory=dict)
+    builtin: bool = False
