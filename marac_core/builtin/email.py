@@ -17,10 +17,15 @@ from email.message import EmailMessage as MimeMessage
 from email.utils import formatdate
 from typing import Any, ClassVar
 
-from marac_core import __version__
-from marac_core.model.records import EmailMessage, WriteReceipt
-from marac_core.plugins.adapter import Action, Adapter, AdapterRegistration
-from marac_core.plugins.hookspecs import hookimpl
+from marac_core.api import (
+    Action,
+    Adapter,
+    AdapterRegistration,
+    EmailMessage,
+    WriteReceipt,
+    __version__,
+    hookimpl,
+)
 
 MARKER_HEADER = "X-MARAC-Marker"
 

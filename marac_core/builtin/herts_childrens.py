@@ -12,16 +12,18 @@ import re
 from collections import defaultdict
 from enum import Enum
 
-from marac_core.model import calendar
-from marac_core.model.meeting import AgreedAction, Case
-from marac_core.model.obligations import EMAIL, Obligation
-from marac_core.model.records import Candidate
-from marac_core.plugins.hookspecs import hookimpl
-from marac_core.plugins.procedure import (
+from marac_core.api import (
+    EMAIL,
+    AgreedAction,
+    Candidate,
+    Case,
     Listed,
     Lookup,
+    Obligation,
     PlanContext,
     Procedure,
+    calendar,
+    hookimpl,
     long_date,
 )
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from marac_core.model import calendar
-from marac_core.model.meeting import AgreedAction, Case
-from marac_core.model.obligations import EMAIL, Obligation
-from marac_core.plugins.hookspecs import hookimpl
-from marac_core.plugins.procedure import (
+from marac_core.api import (
+    EMAIL,
+    AgreedAction,
+    Case,
     Listed,
+    Obligation,
     PlanContext,
     Procedure,
+    calendar,
+    hookimpl,
     long_date,
     short_date,
 )

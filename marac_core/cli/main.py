@@ -3,109 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-
-def _run(coroutine: Any) -> Any:
-    """asyncio.run, without handing it the result: on its way out asyncio.run formats the main
-    task's repr, result included (twice, while restoring the SIGINT handler), which for a large
-    plan costs seconds."""
-    import asyncio
-    import gc
-
-    box: list[Any] = []
-
-    async def main() -> None:
-        box.append(await coroutine)
-
-    # What is loaded by now (modules, models, the meeting) lives for the whole run: the cyclic
-    # collector need not scan it again, nor run every 700 allocations among a run's many
-    # short-lived objects (together about a tenth of an apply's CPU at concurrency 16).
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(10_000, 10, 10)
-    try:
-        asyncio.run(main())
-    finally:  # as it was, for a caller that goes on (tests, say)
-        gc.unfreeze()
-        gc.set_threshold(*thresholds)
-    return box[0]
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _fail_cleanly(command: F) -> F:
-    """Bad input: one line on stderr naming the file and field, exit code 2."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from marac_core.model.errors import InputError, PluginError
-
-        try:
-            return command(*args, **kwargs)
-        except InputError as error:
-            click.echo(f"marac: {error}", err=True)
-            sys.exit(2)
-        except PluginError as error:
-            click.echo(f"marac: plugin error: {error}", err=True)
-            sys.exit(2)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
-
-
-def run_options(command: F) -> F:
-    options = [
-        click.argument("meeting", type=click.Path(path_type=Path)),
-        click.option("--procedure", help="Procedure to follow (overrides meeting.procedure)."),
-        click.option("--phase", type=click.Choice(["before", "after", "followup"]),
-                     help="Which phase to plan (default: before the meeting day, after from it)."),
-        click.option("--on", "on", callback=_iso_date, metavar="YYYY-MM-DD", help="The day to act as of."),
-        click.option("--sandbox", type=click.Path(path_type=Path), metavar="RECORDS_FILE",
-                     help="Run against the built-in emulators seeded from this records file."),
-        click.option("--state", type=click.Path(path_type=Path), metavar="DIR",
-                     help="The runner's ledger (and sandbox data under DIR/sandbox/)."),
-        click.option("--concurrency", type=int, default=8, show_default=True,
-                     help="Requests in flight per system."),
-        click.option("--config", type=click.Path(path_type=Path), help="Configuration file (TOML)."),
-        click.option("--json", "as_json", is_flag=True, help="Print JSON."),
-        click.option("--sandbox-latency-ms", type=float, default=0.0, help="Sandbox: delay per request."),
-        click.option("--sandbox-fault-rate", type=float, default=0.0,
-                     help="Sandbox: share of requests answered with a transient fault."),
-        click.option("--sandbox-seed", type=int, help="Sandbox: seed for the faults."),
-        click.option("--ledger", metavar="URL",
-                     help="A shared ledger, e.g. postgresql://host/db (default: SQLite under --state)."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def _options(kwargs: dict[str, Any]) -> Any:
-    from marac_core.execution.runner import RunOptions
-
-    return RunOptions(
-        meeting=kwargs["meeting"], procedure=kwargs["procedure"], phase=kwargs["phase"], on=kwargs["on"],
-        sandbox=kwargs["sandbox"], state=kwargs["state"], concurrency=kwargs["concurrency"],
-        config=kwargs["config"], sandbox_latency_ms=kwargs["sandbox_latency_ms"],
-        sandbox_fault_rate=kwargs["sandbox_fault_rate"], sandbox_seed=kwargs["sandbox_seed"],
-        ledger=kwargs["ledger"],
-    )
+from marac_core.cli.options import (
+    fail_cleanly,
+    iso_date,
+    run_coroutine,
+    run_options,
+    run_options_of,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -116,16 +27,16 @@ def main() -> None:
 
 @main.command()
 @run_options
-@_fail_cleanly
+@fail_cleanly
 def plan(**kwargs: Any) -> None:
     """Look people up and print what must be done. Writes nothing to any record system."""
     from marac_core.execution import session
     from marac_core.execution.runner import open_run
 
-    with open_run(_options(kwargs)) as run:
+    with open_run(run_options_of(kwargs)) as run:
         ledger = session.ledger_for(run) if _ledger_exists(run) else None
         try:
-            result = _run(session.plan(run, ledger))
+            result = run_coroutine(session.plan(run, ledger))
         finally:
             if ledger is not None:
                 ledger.close()
@@ -143,22 +54,22 @@ def _ledger_exists(run: Any) -> bool:
 
 @main.command()
 @run_options
-@_fail_cleanly
+@fail_cleanly
 def apply(**kwargs: Any) -> None:
     """Carry out the plan. Re-running it does nothing new; a killed run is completed by the next."""
     from marac_core.execution import session
     from marac_core.execution.runner import open_run
 
-    with open_run(_options(kwargs)) as run:
+    with open_run(run_options_of(kwargs)) as run:
         ledger = session.ledger_for(run)
         try:
             if kwargs["as_json"] or not sys.stdout.isatty():
-                applied = _run(session.apply(run, ledger))
+                applied = run_coroutine(session.apply(run, ledger))
             else:
                 from rich.progress import Progress
 
                 with Progress(transient=True) as progress:
-                    applied = _run(session.apply(run, ledger, progress))
+                    applied = run_coroutine(session.apply(run, ledger, progress))
         finally:
             ledger.close()
     if kwargs["as_json"]:
@@ -176,7 +87,7 @@ def apply(**kwargs: Any) -> None:
 @click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
 @click.option("--ledger", metavar="URL")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@_fail_cleanly
+@fail_cleanly
 def status(meeting: Path, procedure: str | None, state: Path | None, ledger: str | None, as_json: bool) -> None:
     """Show each obligation's state and due time, from the ledger."""
     from marac_core.followup.status import meeting_status
@@ -194,7 +105,7 @@ def status(meeting: Path, procedure: str | None, state: Path | None, ledger: str
 @click.argument("obligation_id")
 @click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
 @click.option("--ledger", metavar="URL")
-@_fail_cleanly
+@fail_cleanly
 def done(obligation_id: str, state: Path | None, ledger: str | None) -> None:
     """Mark a manual step (or one checked by hand) as done."""
     from marac_core.followup.status import mark
@@ -206,7 +117,7 @@ def done(obligation_id: str, state: Path | None, ledger: str | None) -> None:
 @click.argument("obligation_id")
 @click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
 @click.option("--ledger", metavar="URL")
-@_fail_cleanly
+@fail_cleanly
 def retry(obligation_id: str, state: Path | None, ledger: str | None) -> None:
     """After checking by hand that an uncertain write did not land, let the next apply write it."""
     from marac_core.followup.status import mark
@@ -217,12 +128,12 @@ def retry(obligation_id: str, state: Path | None, ledger: str | None) -> None:
 @main.command()
 @click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
 @click.option("--ledger", metavar="URL")
-@click.option("--on", "on", callback=_iso_date, metavar="YYYY-MM-DD", help="The day to act as of (default today).")
+@click.option("--on", "on", callback=iso_date, metavar="YYYY-MM-DD", help="The day to act as of (default today).")
 @click.option("--within", type=int, metavar="DAYS", help="Only what is due within this many days (and overdue).")
 @click.option("--ics", type=click.Path(path_type=Path), metavar="FILE",
               help="Write the deadlines as an iCalendar file for the rep's calendar ('-' for stdout).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@_fail_cleanly
+@fail_cleanly
 def due(state: Path | None, ledger: str | None, on: dt.date | None, within: int | None, ics: Path | None,
         as_json: bool) -> None:
     """List what is due and overdue across meetings."""
@@ -258,7 +169,7 @@ def due(state: Path | None, ledger: str | None, on: dt.date | None, within: int 
               help="Confirm that this record is the person (the review's name as plan --json shows it).")
 @click.option("--reject", multiple=True, metavar="CASE/PERSON/SYSTEM",
               help="None of the records offered is the person.")
-@_fail_cleanly
+@fail_cleanly
 def review(confirm: tuple[str, ...], reject: tuple[str, ...], **kwargs: Any) -> None:
     """Confirm or reject each unsure match; plan and apply then use the answer."""
     from marac_core.execution import session
@@ -266,10 +177,10 @@ def review(confirm: tuple[str, ...], reject: tuple[str, ...], **kwargs: Any) -> 
     from marac_core.planning import reviewing
 
     answers = reviewing.parse_answers(confirm, reject)
-    with open_run(_options(kwargs)) as run:
+    with open_run(run_options_of(kwargs)) as run:
         ledger = session.ledger_for(run)
         try:
-            planned = _run(session.plan(run, ledger))
+            planned = run_coroutine(session.plan(run, ledger))
             if not answers and sys.stdin.isatty() and not kwargs["as_json"]:
                 from marac_core.cli.display import prompt_review
 
@@ -291,14 +202,14 @@ def review(confirm: tuple[str, ...], reject: tuple[str, ...], **kwargs: Any) -> 
 
 @main.command()
 @run_options
-@_fail_cleanly
+@fail_cleanly
 def research(**kwargs: Any) -> None:
     """Show the research pack of each case (what the look-ups found), kept until the meeting."""
     from marac_core.execution import session
     from marac_core.execution.runner import open_run
     from marac_core.model.errors import InputError
 
-    with open_run(_options(kwargs)) as run:
+    with open_run(run_options_of(kwargs)) as run:
         packs = session.research_packs(run)
     if not packs:
         raise InputError(str(kwargs["meeting"]), "no research packs kept for this meeting (run marac plan before "
@@ -316,9 +227,9 @@ def research(**kwargs: Any) -> None:
 @click.option("--procedure", help="Procedure (overrides meeting.procedure).")
 @click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
 @click.option("--ledger", metavar="URL")
-@click.option("--on", "on", callback=_iso_date, metavar="YYYY-MM-DD", help="The day to act as of (default today).")
+@click.option("--on", "on", callback=iso_date, metavar="YYYY-MM-DD", help="The day to act as of (default today).")
 @click.option("--retention-months", type=click.IntRange(min=1), default=13, show_default=True)
-@_fail_cleanly
+@fail_cleanly
 def purge(meeting: Path | None, procedure: str | None, state: Path | None, ledger: str | None,
           on: dt.date | None, retention_months: int) -> None:
     """Remove a meeting's data (or every meeting's) from the runner's state once its retention period is over."""
@@ -353,7 +264,7 @@ def credentials() -> None:
 @credentials.command("set")
 @click.argument("system")
 @click.option("--stdin", "from_stdin", is_flag=True, help="Read the secret from standard input (for scripts).")
-@_fail_cleanly
+@fail_cleanly
 def credentials_set(system: str, from_stdin: bool) -> None:
     """Store SYSTEM's password or token in the keyring."""
     from marac_core.plugins.credentials import store_secret
@@ -366,7 +277,7 @@ def credentials_set(system: str, from_stdin: bool) -> None:
 
 @credentials.command("delete")
 @click.argument("system")
-@_fail_cleanly
+@fail_cleanly
 def credentials_delete(system: str) -> None:
     """Remove SYSTEM's secret from the keyring."""
     from marac_core.plugins.credentials import delete_secret
@@ -376,7 +287,7 @@ def credentials_delete(system: str) -> None:
 
 
 @credentials.command("list")
-@_fail_cleanly
+@fail_cleanly
 def credentials_list() -> None:
     """Which installed systems have a secret in the keyring (never the secrets)."""
     from marac_core.plugins.credentials import secret_status
@@ -395,7 +306,7 @@ def audit() -> None:
 @click.option("--ledger", metavar="URL")
 @click.option("--expect", metavar="HASH", help="The head hash noted down earlier: it must still be in the chain.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@_fail_cleanly
+@fail_cleanly
 def audit_verify(state: Path | None, ledger: str | None, expect: str | None, as_json: bool) -> None:
     """Check that no entry was edited, reordered or removed. Exit 1 if it was."""
     from marac_core.state.ledger import open_ledger
@@ -418,7 +329,7 @@ def audit_verify(state: Path | None, ledger: str | None, expect: str | None, as_
 
 
 @main.command()
-@_fail_cleanly
+@fail_cleanly
 def adapters() -> None:
     """List the installed adapters with their versions."""
     from marac_core.cli.display import show_adapters
@@ -430,7 +341,7 @@ def adapters() -> None:
 @main.command()
 @click.option("--state", type=click.Path(path_type=Path), metavar="DIR",
               help="Keep the demo's ledger and sandbox here (default: a temporary folder).")
-@_fail_cleanly
+@fail_cleanly
 def demo(state: Path | None) -> None:
     """Run the whole job on the bundled example meetings, no set-up needed."""
     from marac_core.cli.demo import run_demo
@@ -446,7 +357,7 @@ def sandbox() -> None:
 @sandbox.command("dump")
 @click.option("--state", type=click.Path(path_type=Path), required=True, metavar="DIR")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@_fail_cleanly
+@fail_cleanly
 def sandbox_dump(state: Path, as_json: bool) -> None:
     """Print what the emulated systems hold."""
     from marac_core.execution.runner import sandbox_only
@@ -470,7 +381,7 @@ def sandbox_dump(state: Path, as_json: bool) -> None:
 @click.option("--sandbox-latency-ms", type=float, default=0.0)
 @click.option("--sandbox-fault-rate", type=float, default=0.0)
 @click.option("--sandbox-seed", type=int)
-@_fail_cleanly
+@fail_cleanly
 def sandbox_serve(records: Path, state: Path, sandbox_latency_ms: float, sandbox_fault_rate: float,
                   sandbox_seed: int | None) -> None:
     """Keep the emulators running on loopback until interrupted."""

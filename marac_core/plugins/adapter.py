@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field
 
 from marac_core.intake.config import SystemSettings
-from marac_core.model.obligations import ACTIONS, Action
+from marac_core.model.obligations import Action
 from marac_core.model.records import (
     Alert,
     Candidate,

@@ -80,10 +80,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from marac_core.plugins.hookspecs import hookimpl
+from marac_core.api import hookimpl
 
 if TYPE_CHECKING:
-    from marac_core.plugins.adapter import AdapterRegistration
+    from marac_core.api import AdapterRegistration
 
 __version__ = "0.1.0"
 
@@ -102,7 +102,7 @@ def _emulator() -> type:
 
 @hookimpl
 def marac_register_adapters(register: Callable[[AdapterRegistration], None]) -> None:
-    from marac_core.plugins.adapter import AdapterRegistration
+    from marac_core.api import AdapterRegistration
 
     register(AdapterRegistration(
         name="<<name>>",
@@ -141,14 +141,16 @@ from urllib.parse import quote
 
 import httpx
 
-from marac_core.plugins.adapter import Action, Adapter, Unsupported
-from marac_core.model.records import (
+from marac_core.api import (
+    Action,
+    Adapter,
     Alert,
     Candidate,
     CaseNote,
     Involvement,
     PersonQuery,
     RecordedAlert,
+    Unsupported,
     WriteReceipt,
 )
 
@@ -272,8 +274,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from marac_core.sandbox.emulator import SANDBOX_PASSWORD, SANDBOX_USERNAME, Emulator
-from marac_core.sandbox.people_search import search_people
+from marac_core.api import SANDBOX_PASSWORD, SANDBOX_USERNAME, Emulator, search_people
 
 BASE_PATH = "/api"
 
@@ -480,8 +481,7 @@ import json
 import httpx
 import pytest
 
-from marac_core.plugins.adapter import Adapter, SystemSettings
-from marac_core.model.records import CaseNote, PersonQuery
+from marac_core.api import Adapter, CaseNote, PersonQuery, SystemSettings
 
 respx = pytest.importorskip("respx")
 

@@ -33,25 +33,23 @@ from typing import Any, ClassVar
 
 import pytest
 
-from marac_core.model.records import (
-    Alert,
-    Candidate,
-    CaseNote,
-    Document,
-    PersonQuery,
-    TemplateEntry,
-    WriteReceipt,
-)
-from marac_core.plugins.adapter import (
+from marac_core.api import (
     ACTIONS,
     Action,
     Adapter,
     AdapterRegistration,
+    Alert,
+    Candidate,
+    CaseNote,
+    Document,
+    Emulator,
+    PersonQuery,
+    SandboxOptions,
+    TemplateEntry,
     Unsupported,
+    WriteReceipt,
+    is_transient,
 )
-from marac_core.plugins.retrying import is_transient
-from marac_core.sandbox.emulator import Emulator
-from marac_core.sandbox.host import SandboxOptions
 from marac_core.testing.sandbox import SandboxSystem, registrations_of
 
 # The record-writing actions (email and task are not record systems' business).

@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from marac_core.plugins.adapter import AdapterRegistration
-    from marac_core.sandbox.host import SandboxOptions
+    from marac_core.api import AdapterRegistration, SandboxOptions
     from marac_core.testing.sandbox import SandboxSystem
 
 pytest.register_assert_rewrite("marac_core.testing.conformance", "marac_core.testing.sandbox")
@@ -42,7 +41,7 @@ def marac_sandbox(tmp_path: Path) -> Iterator[Callable[..., SandboxSystem]]:
 
     Returns a started ``SandboxSystem``; every one started is stopped after the test.
     """
-    from marac_core.sandbox.host import SandboxOptions
+    from marac_core.api import SandboxOptions
     from marac_core.testing.sandbox import SandboxSystem
 
     started: list[SandboxSystem] = []

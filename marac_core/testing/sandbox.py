@@ -17,9 +17,17 @@ from typing import Any, TypeVar
 
 import httpx
 
-from marac_core.plugins.adapter import Adapter, AdapterRegistration, SystemSettings
-from marac_core.sandbox.emulator import SANDBOX_PASSWORD, SANDBOX_USERNAME, Emulator
-from marac_core.sandbox.host import SandboxEndpoints, SandboxHost, SandboxOptions
+from marac_core.api import (
+    SANDBOX_PASSWORD,
+    SANDBOX_USERNAME,
+    Adapter,
+    AdapterRegistration,
+    Emulator,
+    SandboxEndpoints,
+    SandboxHost,
+    SandboxOptions,
+    SystemSettings,
+)
 
 T = TypeVar("T")
 

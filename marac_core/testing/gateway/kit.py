@@ -32,19 +32,22 @@ import respx
 import yaml
 from starlette.applications import Starlette
 
-from marac_core.gateway.client import GatewayAdapter
-from marac_core.gateway.emulator import GatewayEmulator
-from marac_core.model.records import (
+from marac_core.api import (
+    SANDBOX_PASSWORD,
+    SANDBOX_USERNAME,
+    Action,
     Alert,
     CaseNote,
     Document,
+    EmulatorStore,
+    GatewayAdapter,
+    GatewayEmulator,
     PersonQuery,
+    SandboxHost,
+    SystemSettings,
+    Unsupported,
     WriteReceipt,
 )
-from marac_core.plugins.adapter import Action, SystemSettings, Unsupported
-from marac_core.sandbox.emulator import SANDBOX_PASSWORD, SANDBOX_USERNAME
-from marac_core.sandbox.host import SandboxHost
-from marac_core.sandbox.store import EmulatorStore
 from marac_core.testing.openapi_contract import (
     ExchangeRecorder,
     OpenApiContract,

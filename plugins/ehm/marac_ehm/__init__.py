@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from marac_core.plugins.hookspecs import hookimpl
+from marac_core.api import hookimpl
 
 if TYPE_CHECKING:
-    from marac_core.plugins.adapter import AdapterRegistration
+    from marac_core.api import AdapterRegistration
 
 __version__ = "0.1.0"
 
@@ -32,7 +32,7 @@ def _emulator() -> type:
 
 @hookimpl
 def marac_register_adapters(register: Callable[[AdapterRegistration], None]) -> None:
-    from marac_core.plugins.adapter import AdapterRegistration
+    from marac_core.api import AdapterRegistration
 
     register(AdapterRegistration(name="ehm", version=__version__, title="Liquidlogic Early Help Module",
                                  adapter=_adapter, emulator=_emulator))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from marac_core.gateway.client import GatewayAdapter
-from marac_core.plugins.adapter import Action
+from marac_core.api import Action, GatewayAdapter
 
 
 class EhmAdapter(GatewayAdapter):

@@ -4,8 +4,7 @@ document's wording. openapi.yaml in this package is ``EhmEmulator.openapi_yaml()
 
 from __future__ import annotations
 
-from marac_core.gateway.emulator import GatewayEmulator
-from marac_core.gateway.openapi import GatewayWording
+from marac_core.api import GatewayEmulator, GatewayWording
 
 
 class EhmEmulator(GatewayEmulator):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marac_core.gateway.client import GatewayAdapter
+from marac_core.api import GatewayAdapter
 
 
 class LcsAdapter(GatewayAdapter):

@@ -5,8 +5,7 @@ openapi.yaml in this package is ``LcsEmulator.openapi_yaml()``, written out.
 
 from __future__ import annotations
 
-from marac_core.gateway.emulator import GatewayEmulator
-from marac_core.gateway.openapi import GatewayWording
+from marac_core.api import GatewayEmulator, GatewayWording
 
 
 class LcsEmulator(GatewayEmulator):

@@ -24,14 +24,17 @@ from typing import Any, ClassVar
 
 import httpx
 
-from marac_core.model.records import (
+from marac_core.api import (
+    Action,
+    Adapter,
     Candidate,
     Document,
     Involvement,
     PersonQuery,
+    SystemSettings,
+    Unsupported,
     WriteReceipt,
 )
-from marac_core.plugins.adapter import Action, Adapter, SystemSettings, Unsupported
 
 FOLDER = 0
 DOCUMENT = 144

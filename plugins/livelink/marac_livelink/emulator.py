@@ -35,7 +35,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from marac_core.sandbox.emulator import SANDBOX_PASSWORD, SANDBOX_USERNAME, Emulator
+from marac_core.api import SANDBOX_PASSWORD, SANDBOX_USERNAME, Emulator
 
 NODES = "nodes"
 ENTERPRISE_WORKSPACE = "2000"

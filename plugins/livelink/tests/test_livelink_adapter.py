@@ -17,8 +17,13 @@ import pytest
 import respx
 from marac_livelink.adapter import LivelinkAdapter
 
-from marac_core.model.records import Document, PersonQuery, WriteReceipt
-from marac_core.plugins.adapter import SystemSettings, Unsupported
+from marac_core.api import (
+    Document,
+    PersonQuery,
+    SystemSettings,
+    Unsupported,
+    WriteReceipt,
+)
 
 SERVER = "https://cs.example.org/otcs/cs.exe"
 API = SERVER + "/api"

@@ -15,9 +15,14 @@ from marac_livelink import SANDBOX_SETTINGS
 from marac_livelink.adapter import LivelinkAdapter
 from marac_livelink.emulator import LivelinkEmulator
 
-from marac_core.model.records import Document, PersonQuery, WriteReceipt
-from marac_core.plugins.adapter import SystemSettings
-from marac_core.sandbox.host import SandboxHost, SandboxOptions
+from marac_core.api import (
+    Document,
+    PersonQuery,
+    SandboxHost,
+    SandboxOptions,
+    SystemSettings,
+    WriteReceipt,
+)
 
 RECORDS: dict[str, list[dict[str, Any]]] = {"livelink": [
     {"id": 41001, "name": "Sarah JONES", "dob": "1991-03-14"},

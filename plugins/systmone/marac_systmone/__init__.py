@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from marac_core.plugins.adapter import AdapterRegistration
-from marac_core.plugins.hookspecs import hookimpl
+from marac_core.api import AdapterRegistration, hookimpl
 
 if TYPE_CHECKING:
     from marac_systmone.adapter import SystmOneAdapter

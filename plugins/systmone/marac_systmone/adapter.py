@@ -30,7 +30,9 @@ from urllib.parse import quote
 
 import httpx
 
-from marac_core.model.records import (
+from marac_core.api import (
+    Action,
+    Adapter,
     Alert,
     Candidate,
     CaseNote,
@@ -39,10 +41,10 @@ from marac_core.model.records import (
     PersonQuery,
     RecordedAlert,
     TemplateEntry,
+    Unsupported,
     Worker,
     WriteReceipt,
 )
-from marac_core.plugins.adapter import Action, Adapter, Unsupported
 from marac_systmone.fhir import (
     CASE_NOTE,
     DEFAULT_QUESTIONNAIRE,

@@ -34,8 +34,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from marac_core.sandbox.emulator import SANDBOX_PASSWORD, Emulator
-from marac_core.sandbox.people_search import PeopleIndex, search_people
+from marac_core.api import SANDBOX_PASSWORD, Emulator, PeopleIndex, search_people
 from marac_systmone.fhir import (
     CASE_NOTE,
     DOCUMENT_KIND_SYSTEM,

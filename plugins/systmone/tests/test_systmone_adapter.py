@@ -13,14 +13,15 @@ import respx
 from marac_systmone import marac_register_adapters
 from marac_systmone.adapter import SystmOneAdapter
 
-from marac_core.model.records import (
+from marac_core.api import (
     Alert,
     CaseNote,
     Document,
     PersonQuery,
+    SystemSettings,
     TemplateEntry,
+    Unsupported,
 )
-from marac_core.plugins.adapter import SystemSettings, Unsupported
 
 BASE = "https://engine.trust.example/fhir"
 HOST = "engine.trust.example"

@@ -13,15 +13,16 @@ import pytest
 from marac_systmone.adapter import SystmOneAdapter
 from marac_systmone.emulator import SystmOneEmulator
 
-from marac_core.model.records import (
+from marac_core.api import (
     Alert,
     CaseNote,
     Document,
     PersonQuery,
+    SandboxHost,
+    SandboxOptions,
+    SystemSettings,
     TemplateEntry,
 )
-from marac_core.plugins.adapter import SystemSettings
-from marac_core.sandbox.host import SandboxHost, SandboxOptions
 
 T = TypeVar("T")
 RECORDS: dict[str, list[dict[str, Any]]] = {"systmone": [
