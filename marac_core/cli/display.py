@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from marac_core.planning.plan import Plan
 from marac_core.plugins.registry import Registry
@@ -18,35 +20,51 @@ def _short(text: str, width: int = 90) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
+def _what(o: Any) -> str:
+    what = o.title + ": " + o.text if o.title else o.text
+    if o.waiting_for:
+        what = f"[waiting for {o.waiting_for}] " + what
+    condition = (o.model_extra or {}).get("condition")
+    if condition:
+        what = f"({condition}) " + what
+    return what
+
+
+def _obligation_line(o: Any, status: str | None) -> Text:
+    """One obligation, readable at any width: ids and records are never cut in half."""
+    line = Text("  ")
+    if status is not None:
+        line.append_text(Text.from_markup(status))
+        line.append("  ")
+    who = " ".join(part for part in (o.role, o.person) if part) or "meeting"
+    line.append(who, style="bold")
+    line.append(f" · {o.system}" + (f" {o.record}" if o.record else ""))
+    line.append(f" · {o.action}")
+    if o.due:
+        line.append(f" · due {o.due.strftime('%d %b %H:%M')}")
+    return line
+
+
 def show_plan(plan: Plan, statuses: dict[str, str] | None = None) -> None:
+    """The plan case by case: one line per obligation, then what it says (shortened; the full
+    wording is in --json)."""
     m = plan.meeting.meeting
-    title = f"{m.area} MARAC {m.date.isoformat()} - {plan.procedure} - phase: {plan.phase}"
-    table = Table(title=title, show_lines=False, expand=False)
-    for column in ("Case", "Role", "Person", "System", "Record", "Action", "Due", "What"):
-        table.add_column(column, overflow="fold")
-    if statuses is not None:
-        table.add_column("Status")
+    console.print(Text(f"{m.area} MARAC {m.date.isoformat()} - {plan.procedure} - phase: {plan.phase}",
+                       style="bold"))
+    width = max(console.width - 6, 30)
+    case = None
     for o in plan.obligations:
-        what = o.title + ": " + o.text if o.title else o.text
-        if o.waiting_for:
-            what = f"[waiting for {o.waiting_for}] " + what
-        condition = (o.model_extra or {}).get("condition")
-        if condition:
-            what = f"({condition}) " + what
-        row = [o.case, o.role or "", o.person or "", o.system, o.record or "", o.action,
-               o.due.strftime("%d %b %H:%M") if o.due else "", _short(what)]
-        if statuses is not None:
-            row.append(statuses.get(o.id, ""))
-        table.add_row(*row)
-    console.print(table)
+        if o.case != case:
+            case = o.case
+            console.print(Text(f"Case {case}", style="bold underline"))
+        console.print(_obligation_line(o, None if statuses is None else statuses.get(o.id, "")))
+        console.print(Padding(Text(_short(_what(o), width * 2 - 6), style="dim"), (0, 0, 0, 6), expand=False))
     if plan.reviews:
-        reviews = Table(title="Matches for a person to review (nothing is written to these records)")
-        for column in ("Case", "Role", "Person", "System", "Reason", "Candidates"):
-            reviews.add_column(column)
+        console.print(Text("Matches for a person to review (nothing is written to these records)", style="bold"))
         for r in plan.reviews:
-            reviews.add_row(r.case, r.role, r.person, r.system, r.reason,
-                            ", ".join(f"{c['record']} ({c['score']:.2f})" for c in r.candidates))
-        console.print(reviews)
+            console.print(Text(f"  case {r.case} · {r.role} {r.person} · {r.system}: {r.reason}"))
+            console.print(Padding(Text("candidates: " + ", ".join(
+                f"{c['record']} ({c['score']:.2f})" for c in r.candidates), style="dim"), (0, 0, 0, 6), expand=False))
     for failure in plan.failures:
         console.print(f"[red]Look-up failed[/red]: case {failure.case}, {failure.role} on {failure.system}: "
                       f"{failure.reason}")
@@ -72,10 +90,9 @@ def show_adapters(registry: Registry) -> None:
 
 
 def show_dump(held: dict[str, Any]) -> None:
+    width = max(console.width - 6, 30)
     for system, contents in held.items():
-        table = Table(title=f"{system} ({contents.get('requests', 0)} requests answered)")
-        for column in ("Kind", "Record", "Content"):
-            table.add_column(column, overflow="fold")
+        console.print(Text(f"{system} ({contents.get('requests', 0)} requests answered)", style="bold underline"))
         for kind, items in contents.items():
             if not isinstance(items, list):
                 continue
@@ -83,8 +100,8 @@ def show_dump(held: dict[str, Any]) -> None:
                 record = str(item.get("record") or ", ".join(item.get("to") or []))
                 content = item.get("text") or item.get("subject") or item.get("title") or ""
                 extra = f" (expires {item['expires']}, {item.get('status')})" if item.get("expires") else ""
-                table.add_row(kind, record, _short(str(content), 80) + extra)
-        console.print(table)
+                console.print(Text(f"  {kind} · {record}{extra}"))
+                console.print(Padding(Text(_short(str(content), width), style="dim"), (0, 0, 0, 6), expand=False))
 
 
 STATUS_STYLE = {"done": "green", "already_done": "dim", "manual": "yellow", "failed": "red", "skipped": "cyan"}

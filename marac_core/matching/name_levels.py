@@ -32,7 +32,8 @@ _ALIAS_MARKER = re.compile(
 )
 _BRACKETED = re.compile(r"\(([^)]*)\)|\"([^\"]*)\"|“([^”]*)”")
 
-# Common English given-name nicknames, each group one name and its familiar forms.
+# British given-name nicknames the `nicknames` package lacks or spells otherwise, each group one name
+# and its familiar forms; the package's set is added to these (see _package_groups).
 _NICKNAME_GROUPS: tuple[tuple[str, ...], ...] = (
     ("william", "bill", "billy", "will", "willy", "liam", "wills"),
     ("elizabeth", "liz", "lizzie", "lizzy", "beth", "betty", "bess", "bessie", "eliza", "libby", "lisa", "elspeth"),
@@ -172,9 +173,30 @@ _NICKNAME_GROUPS: tuple[tuple[str, ...], ...] = (
 )
 
 
+def _package_groups() -> list[tuple[str, ...]]:
+    """The `nicknames` package's hand-curated English set, one group per formal name.
+
+    Only familiar forms that begin with the formal name's letter are taken (Fred for Frederick,
+    Al for Alan): the set also pairs names that are full names in their own right and start
+    otherwise (Erin for Aaron), and twins so named must never read as one person. The British
+    forms above (Bill, Peggy, Jack...) are kept as they are. A form a letter or two from the
+    formal name (Lilly for Lily) is a spelling, not a nickname: the "close" level weighs it,
+    more warily, since twins are often named so (Lily and Lila).
+    """
+    from nicknames import name_triplets
+    from rapidfuzz.distance import Levenshtein
+
+    groups: dict[str, list[str]] = {}
+    for formal, relationship, familiar in name_triplets():
+        if (relationship == "has_nickname" and familiar[:1] == formal[:1] and familiar.isalpha()
+                and Levenshtein.distance(formal, familiar) > 2):
+            groups.setdefault(formal, [formal]).append(familiar)
+    return [tuple(group) for group in groups.values()]
+
+
 def _build_nicknames() -> dict[str, frozenset[int]]:
     groups: dict[str, set[int]] = {}
-    for index, group in enumerate(_NICKNAME_GROUPS):
+    for index, group in enumerate((*_NICKNAME_GROUPS, *_package_groups())):
         for name in group:
             groups.setdefault(name, set()).add(index)
     return {name: frozenset(found) for name, found in groups.items()}

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import datetime as dt
 import tempfile
 from importlib import resources
 from pathlib import Path
 
 from rich.console import Console
-from rich.panel import Panel
+from rich.text import Text
 
 MEETINGS = ("herts-meeting.yaml", "rdash-meeting.yaml")
 RECORDS = "records.yaml"
@@ -45,12 +46,22 @@ def run_demo(state: Path | None) -> None:
         console.rule("What the emulated record systems now hold")
         with sandbox_only(None, state_dir, serve=False) as host:
             show_dump(host.dump())
-    console.print(Panel.fit(
-        "Going further:\n"
-        f"  marac plan {folder / MEETINGS[1]} --sandbox {folder / RECORDS} --state ./demo-state --json\n"
-        f"  marac apply {folder / MEETINGS[1]} --sandbox {folder / RECORDS} --state ./demo-state\n"
-        "  marac status MEETING --state ./demo-state     each obligation's state and due time\n"
-        "  marac adapters                                 the installed adapters and procedures\n"
-        "  marac sandbox serve --sandbox RECORDS --state DIR   the emulators, for any client\n"
-        "The meeting file's format is in docs/interface.md; the procedures in docs/procedures.md.",
-        title="marac demo"))
+    marac, meeting, records = (_as_typed(p) for p in (Path(sys.argv[0]), folder / MEETINGS[1], folder / RECORDS))
+    console.print(Text("Going further", style="bold"))
+    console.print(f"marac is {marac} (or activate the venv: source .venv/bin/activate). Try:", soft_wrap=True)
+    for line in (f"{marac} plan {meeting} --sandbox {records} --state demo-state",
+                 f"{marac} apply {meeting} --sandbox {records} --state demo-state",
+                 f"{marac} status {meeting} --state demo-state",
+                 f"{marac} adapters",
+                 f"{marac} --help"):
+        console.print("  " + line, soft_wrap=True, highlight=False)
+    console.print("The meeting file's format is in docs/interface.md; the procedures in docs/procedures.md.",
+                  soft_wrap=True)
+
+
+def _as_typed(path: Path) -> str:
+    """A path as the rep would type it from here: relative when it is under the current folder."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
