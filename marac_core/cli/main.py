@@ -410,6 +410,8 @@ def _register_lazy_commands() -> None:
     from marac_core.scaffold.command import new_adapter  # imports click only
 
     main.add_command(new_adapter)
+    from marac_core.cli.check import check  # imports click only
+    main.add_command(check)
 
 
 _register_lazy_commands()

@@ -117,7 +117,8 @@ def validate_meeting(data: dict[str, Any], declared: DeclaredFields | None = Non
     try:
         meeting = MeetingFile.model_validate(data)
     except ValidationError as exc:
-        raise first_error(path, exc, declared=declared) from None
+        error = first_error(path, exc, declared=declared)
+        raise InputError(error.source, error.message, _as_written(exc, data) or error.field) from None
     meeting.meeting._declared = _declared(path, declared.meeting, meeting_extra, ("meeting",))
     for index, case in enumerate(meeting.cases):
         case._declared = _declared(path, declared.case, case_extras[index], ("cases", index))
@@ -125,6 +126,24 @@ def validate_meeting(data: dict[str, Any], declared: DeclaredFields | None = Non
             case.outcome._declared = _declared(path, declared.outcome, outcome_extras[index],
                                                ("cases", index, "outcome"))
     return meeting
+
+
+def _as_written(exc: ValidationError, data: Any) -> str | None:
+    """The error's field as the file writes it: `perpetrator: {...}` is read as a list of one, not written so."""
+    error = exc.errors()[0]
+    if error["msg"].removeprefix("Value error, ").startswith("cases["):
+        return None
+    written: list[int | str] = []
+    here = data
+    for part in error["loc"]:
+        if isinstance(part, int) and isinstance(here, dict):
+            continue
+        written.append(part)
+        try:
+            here = here[part]
+        except (KeyError, IndexError, TypeError):
+            here = None
+    return field_path(written) or None
 
 
 def _copy(value: Any) -> Any:
