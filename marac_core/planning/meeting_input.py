@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from marac_core.intake.meeting_file import parse_meeting, raw_procedure, read_meeting_data
+from marac_core.intake.suggest import nearest, unknown_key_message
 from marac_core.model.errors import InputError
 from marac_core.model.meeting import DeclaredFields, MeetingFile
 from marac_core.plugins.procedure import Procedure
@@ -35,5 +37,20 @@ def read_meeting(registry: Registry, path: Path, override: str | None = None,
                  on: dt.date | None = None) -> tuple[MeetingFile, Procedure]:
     """The meeting file, read strictly for its procedure, and that procedure (InputError if either is bad)."""
     data = read_meeting_data(path)
-    procedure = procedure_named(registry, raw_procedure(data), override, str(path))
+    named = raw_procedure(data)
+    if named is None and override is None:
+        _misspelt_procedure(data, str(path))
+    procedure = procedure_named(registry, named, override, str(path))
     return parse_meeting(path, data, declared_fields(procedure), on), procedure
+
+
+def _misspelt_procedure(data: dict[str, Any], source: str) -> None:
+    """`meetng:` or `procdure:` is a typo to name, not a missing procedure."""
+    for key in data:
+        if key not in ("meeting", "cases") and nearest(str(key), ["meeting", "cases"]):
+            raise InputError(source, unknown_key_message(MeetingFile, (str(key),)), str(key))
+    meeting = data.get("meeting")
+    if isinstance(meeting, dict):
+        for key in meeting:
+            if key != "procedure" and nearest(str(key), ["procedure"]) == "procedure":
+                raise InputError(source, "unknown key (did you mean procedure?)", f"meeting.{key}")
