@@ -332,3 +332,21 @@ def test_nothing_is_looked_up_for_a_refused_meeting(tmp_path: Path) -> None:
     meeting = folder(tmp_path, RDASH.replace("children:", "childen:", 1))
     code, _, err = marac("apply", meeting, "--sandbox", tmp_path / "absent-records.yaml", "--state", tmp_path / "s")
     assert code == 2 and "childen" in err and not (tmp_path / "s").exists()
+
+
+def test_one_record_id_given_for_two_people_is_refused_so_neither_gets_the_others_alert(tmp_path: Path) -> None:
+    text = RDASH.replace(VICTIM, VICTIM[:-1] + ", identifiers: {systmone: S1-9002}}").replace(
+        "{name: Mark JONES, dob: 1988-07-01}", "{name: Mark JONES, dob: 1988-07-01, identifiers: {systmone: S1-9002}}")
+    refused(tmp_path, text, "cases[0].perpetrator", "two roles")
+
+
+def test_a_record_id_that_is_not_found_falls_back_to_the_search_and_the_plan_says_so(tmp_path: Path) -> None:
+    text = RDASH.replace(VICTIM, VICTIM[:-1] + ", identifiers: {systmone: S1-0000}}")
+    plan = run("plan", tmp_path, text, "--phase", "before").json
+    assert {o["record"] for o in plan["obligations"]
+            if o["case"] == "DN-0412" and o["role"] == "victim" and o["system"] == "systmone"} == {"S1-9001"}
+    assert any("S1-0000" in w and "not found" in w for w in plan["warnings"])
+
+
+def test_an_error_message_never_carries_a_control_character_to_the_terminal() -> None:
+    assert str(InputError("a\nb.yaml", "bad \x1b[31mred", "f")) == "a\\nb.yaml: f: bad \\x1b[31mred"

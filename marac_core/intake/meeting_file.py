@@ -156,8 +156,10 @@ def _copy(value: Any) -> Any:
 
 def _check_attachments(path: Path, meeting: MeetingFile) -> None:
     """Every attached file resolves, symlinks followed, inside the meeting file's folder, and exists."""
+    checked: set[str] = set()  # one meeting's minutes file is usually every case's
     for index, case in enumerate(meeting.cases):
-        if case.outcome and case.outcome.minutes:
+        if case.outcome and case.outcome.minutes and case.outcome.minutes not in checked:
+            checked.add(case.outcome.minutes)
             field = f"cases[{index}].outcome.minutes"
             try:
                 inside_folder(path.parent, case.outcome.minutes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Literal
 
 CommaReading = Literal["no_comma", "surname_first", "ambiguous"]
@@ -16,6 +17,7 @@ def fold(text: str) -> str:
     return re.sub(r"['’`.]", "", plain).casefold()
 
 
+@lru_cache(maxsize=65536)
 def name_key(name: str) -> tuple[str, ...]:
     """The words of a name, folded and in order, for telling whether two writings name one person.
 
