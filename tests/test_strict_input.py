@@ -350,3 +350,36 @@ def test_a_record_id_that_is_not_found_falls_back_to_the_search_and_the_plan_say
 
 def test_an_error_message_never_carries_a_control_character_to_the_terminal() -> None:
     assert str(InputError("a\nb.yaml", "bad \x1b[31mred", "f")) == "a\\nb.yaml: f: bad \\x1b[31mred"
+
+
+def test_case_and_outcome_fields_a_procedure_declares_are_read_and_others_refused(tmp_path: Path) -> None:
+    from pydantic import BaseModel, ConfigDict
+
+    from marac_core.api import extra_fields
+    from marac_core.intake.meeting_file import parse_meeting, read_meeting_data
+    from marac_core.model.meeting import DeclaredFields
+
+    class CaseFields(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        assessment_team: str | None = None
+
+    class OutcomeFields(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        strategy_meeting: bool = False
+
+    declared = DeclaredFields(case=CaseFields, outcome=OutcomeFields)
+    text = RDASH.replace("    referring_agency: Police\n", "    referring_agency: Police\n    assessment_team: North\n")
+    text = text.replace("      summary: Free text", "      strategy_meeting: true\n      summary: Free text")
+    meeting = parse_meeting(folder(tmp_path, text), read_meeting_data(tmp_path / "meeting.yaml"), declared)
+    case = meeting.cases[0]
+    assert extra_fields(case).assessment_team == "North"  # type: ignore[union-attr]
+    assert extra_fields(case.outcome).strategy_meeting is True  # type: ignore[arg-type, union-attr]
+    assert extra_fields(meeting.cases[1]).assessment_team is None  # type: ignore[union-attr]
+    assert extra_fields(meeting.meeting) is None  # declares no meeting fields
+    typo = folder(tmp_path / "t", text.replace("assessment_team: North", "assesment_team: North"))
+    with pytest.raises(InputError, match=r"meeting\.yaml: cases\[0\]\.assesment_team: unknown key "
+                                         r"\(did you mean assessment_team\?\)"):
+        parse_meeting(typo, read_meeting_data(typo), declared)
+    wrong = folder(tmp_path / "w", text.replace("strategy_meeting: true", "strategy_meeting: perhaps"))
+    with pytest.raises(InputError, match=r"cases\[0\]\.outcome\.strategy_meeting"):
+        parse_meeting(wrong, read_meeting_data(wrong), declared)
