@@ -80,6 +80,7 @@ EXPORTS: dict[str, tuple[str, str]] = {
     "AgreedAction": ("marac_core.model.meeting", "One action agreed at the meeting: agency, text, due, person."),
     "ChildOutcome": ("marac_core.model.meeting", "A child's outcome: in contact, new referral."),
     "age_on": ("marac_core.model.meeting", "A person's age in whole years on a day."),
+    "extra_fields": ("marac_core.model.meeting", "The fields a procedure declares (meeting_fields, case_fields, outcome_fields) of a Meeting, Case or Outcome, validated; None if it declares none."),
     "InputError": ("marac_core.model.errors", "Bad input: the message names the file and field (exit code 2)."),
 }
 
@@ -121,6 +122,7 @@ if TYPE_CHECKING:  # for type checkers and editors; kept equal to EXPORTS by tes
         Person,
         Role,
         age_on,
+        extra_fields,
     )
     from marac_core.model.obligations import (  # noqa: F401
         ACTIONS,

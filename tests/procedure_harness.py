@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from marac_core.matching.decide import Match
-from marac_core.model.meeting import MeetingFile
+from marac_core.intake.meeting_file import validate_meeting
+from marac_core.intake.meeting_rules import check_meeting
 from marac_core.model.obligations import Obligation
 from marac_core.model.records import Candidate, Involvement, Worker
 from marac_core.plugins.procedure import Listed, Lookup, PlanContext
+from marac_core.planning.meeting_input import declared_fields
 from marac_core.plugins.registry import load
 
 TEXTS = Path(__file__).parent / "procedure_texts"
@@ -43,7 +45,9 @@ def plan(procedure: str, meeting: dict[str, Any], phase: str, found: dict[tuple[
     """
     registry = load()
     chosen = registry.procedures[procedure]
-    parsed = MeetingFile.model_validate(meeting)
+    # As the runner reads it: only the keys the procedure declares, and the meeting file's rules.
+    parsed = validate_meeting(meeting, declared_fields(chosen))
+    check_meeting(parsed, "meeting.yaml", on or parsed.meeting.date)
     systems = set(chosen.systems) | {"email", "livelink"} if installed is None else installed
     lookups: dict[tuple[str, str, str], Lookup] = {}
     for listed, system in chosen.people(parsed, phase):  # type: ignore[arg-type]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -120,14 +121,14 @@ def test_purge_keeps_a_meeting_until_its_alerts_are_expired_and_its_retention_is
 
 def test_an_obligation_the_plan_no_longer_holds_is_withdrawn_and_not_reported_as_owed(tmp_path: Path) -> None:
     undecided = tmp_path / "undecided.yaml"
+    shutil.copytree(RDASH.parent / "minutes", tmp_path / "minutes")  # attachments only from the meeting's folder
     text = RDASH.read_text().replace("- {name: Lily JONES, in_contact: true}", "- {name: Lily JONES}")
-    undecided.write_text(text.replace("minutes/", str(RDASH.parent / "minutes") + "/"))
+    undecided.write_text(text)
     code, out = marac("apply", undecided, "--sandbox", RECORDS, "--state", tmp_path, "--on", "2026-12-03", "--json")
     waiting = next(o for o in json.loads(out)["obligations"] if o["rule"] == "rdash 4.6.1 alert")
     assert waiting["status"] == "skipped"  # waiting to know whether the child is in contact
     # The meeting records that the child is not in contact: the alert is no longer asked for.
-    undecided.write_text(text.replace("- {name: Lily JONES}", "- {name: Lily JONES, in_contact: false}").replace(
-        "minutes/", str(RDASH.parent / "minutes") + "/"))
+    undecided.write_text(text.replace("- {name: Lily JONES}", "- {name: Lily JONES, in_contact: false}"))
     code, out = marac("apply", undecided, "--sandbox", RECORDS, "--state", tmp_path, "--on", "2026-12-03", "--json")
     assert code == 0 and waiting["id"] not in {o["id"] for o in json.loads(out)["obligations"]}
     code, out = marac("due", "--state", tmp_path, "--on", "2026-12-05", "--json")

@@ -88,7 +88,13 @@ def with_outcome(**changes: Any) -> dict[str, Any]:
 
 
 def only_child(name: str, **changes: Any) -> dict[str, Any]:
-    """The case with one of its children only."""
+    """The case with one of its children only (and no outcome entries naming the others: they are no people of it)."""
+    others = {c["name"] for c in CASE["children"] if c["name"] != name}
+    outcome = changes.get("outcome")
+    if isinstance(outcome, dict):
+        changes["outcome"] = {**outcome,
+                              "actions": [a for a in outcome.get("actions", []) if a.get("person") not in others],
+                              "children": [c for c in outcome.get("children", []) if c.get("name") not in others]}
     return case(children=[c for c in CASE["children"] if c["name"] == name], **changes)
 
 

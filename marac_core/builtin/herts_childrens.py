@@ -12,11 +12,14 @@ import re
 from collections import defaultdict
 from enum import Enum
 
+from pydantic import BaseModel, ConfigDict
+
 from marac_core.api import (
     EMAIL,
     AgreedAction,
     Candidate,
     Case,
+    Contact,
     Listed,
     Lookup,
     Obligation,
@@ -95,8 +98,18 @@ def with_coordinator(statement: str, coordinator_email: str | None) -> str:
     return statement.replace("coordinator ( for", f"coordinator ({coordinator_email}) for")
 
 
+class HertsMeetingFields(BaseModel):
+    """What the Hertfordshire procedure reads under `meeting:` beyond the core's keys."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    # Section 6.3: the Assessment team a new referral's minutes go to within 24 hours.
+    assessment_team: Contact | None = None
+
+
 class HertsChildrensServices(Procedure):
     name = NAME
+    meeting_fields = HertsMeetingFields
     title = "Hertfordshire children's services MARAC tasks"
     systems = ("lcs", "ehm")
 

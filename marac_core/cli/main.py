@@ -235,15 +235,13 @@ def purge(meeting: Path | None, procedure: str | None, state: Path | None, ledge
     """Remove a meeting's data (or every meeting's) from the runner's state once its retention period is over."""
     from marac_core.followup.retention import purge as purge_meetings
     from marac_core.intake.config import default_state_dir
-    from marac_core.intake.meeting_file import load_meeting
-    from marac_core.planning.plan import choose_procedure
+    from marac_core.planning.meeting_input import read_meeting
     from marac_core.plugins.registry import load
     from marac_core.state.ledger import meeting_key, open_ledger
 
     only = None
     if meeting is not None:
-        parsed = load_meeting(meeting)
-        chosen = choose_procedure(load(), parsed, procedure, str(meeting))
+        parsed, chosen = read_meeting(load(), meeting, procedure, on)
         only = meeting_key(parsed.meeting.area, parsed.meeting.date, chosen.name)
     store = open_ledger(state, ledger)
     try:
@@ -412,6 +410,8 @@ def _register_lazy_commands() -> None:
     from marac_core.scaffold.command import new_adapter  # imports click only
 
     main.add_command(new_adapter)
+    from marac_core.cli.check import check  # imports click only
+    main.add_command(check)
 
 
 _register_lazy_commands()

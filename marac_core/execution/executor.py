@@ -19,6 +19,8 @@ from typing import Any
 
 import httpx
 
+from marac_core.intake.attachments import read_attachment
+from marac_core.model.errors import InputError
 from marac_core.model.obligations import EMAIL, MANUAL, Obligation
 from marac_core.model.records import (
     Alert,
@@ -30,6 +32,7 @@ from marac_core.model.records import (
 )
 from marac_core.plugins.adapter import Adapter, Unsupported
 from marac_core.plugins.retrying import is_transient, retrying
+from marac_core.planning.addresses import bad_address
 from marac_core.plugins.systems import Systems
 from marac_core.state.keys import derived_password
 from marac_core.state.ledger import FINISHED, Entry, Ledger
@@ -66,6 +69,8 @@ def describe(error: BaseException) -> str:
         return f"{error.request.method} answered {error.response.status_code}"
     if isinstance(error, httpx.HTTPError):
         return f"{type(error).__name__} talking to the system"
+    if isinstance(error, InputError):  # an attachment refused at the moment of reading (no path: it may name someone)
+        return "attachment refused: outside the meeting file's folder, missing, or changed since it was checked"
     if isinstance(error, (Unsupported, NotImplementedError)):
         return f"not supported by the adapter: {error}"
     return type(error).__name__
@@ -127,6 +132,8 @@ class Executor:
             return Result(o, "skipped", "waiting for these to be done first: " + ", ".join(pending))
         if o.system == MANUAL or o.action == "task":
             return Result(o, "manual", "a step for a person; mark it done with: marac done " + o.id)
+        if (problem := bad_address(o)) is not None:  # planned before the check existed: never sent
+            return Result(o, "manual", f"not sent: {problem}; send it by hand, then: marac done {o.id}")
         if o.system not in self.systems:
             return Result(o, "manual", f"no {o.system} adapter is installed; do this by hand, then: marac done {o.id}")
         if self.systems[o.system].manual:
@@ -239,7 +246,8 @@ class Executor:
             for number, attachment in enumerate(o.attachments):
                 marker = o.id if number == 0 else f"{o.id}.{number}"
                 path = self.source_dir / attachment
-                document = Document(title=o.title or path.name, filename=path.name, content=path.read_bytes(),
+                content = read_attachment(self.source_dir, attachment)  # inside the meeting's folder, read once
+                document = Document(title=o.title or path.name, filename=path.name, content=content,
                                     marker=marker, media_type=_media_type(path))
                 steps.append((marker, lambda d=document: adapter.upload_document(record, d)))
             return steps
@@ -256,7 +264,7 @@ class Executor:
         if not self.key:
             raise Unsupported("no keyring holds the runner's key, so minutes cannot be password protected")
         password = derived_password(self.key, f"minutes:{o.id}")
-        archive = _encrypted_zip([self.source_dir / a for a in o.attachments], password)
+        archive = _encrypted_zip([(Path(a).name, read_attachment(self.source_dir, a)) for a in o.attachments], password)
         message = EmailMessage(to=o.to, cc=o.cc, subject=subject, body=o.text, marker=o.id,
                                attachments=[("MARAC-minutes.zip", archive)])
         notice = EmailMessage(to=o.to, cc=o.cc, subject=f"{subject}: password", marker=f"{o.id}.password",
@@ -271,15 +279,15 @@ def _media_type(path: Path) -> str:
     return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
-def _encrypted_zip(paths: list[Path], password: str) -> bytes:
+def _encrypted_zip(files: list[tuple[str, bytes]], password: str) -> bytes:
     import pyzipper  # only for minutes by email (40 ms at start-up otherwise)
 
     buffer = io.BytesIO()
     with pyzipper.AESZipFile(buffer, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES) as archive:
         archive.setpassword(password.encode())
         archive.setencryption(pyzipper.WZ_AES, nbits=256)
-        for path in paths:
-            archive.writestr(path.name, path.read_bytes())
+        for name, content in files:
+            archive.writestr(name, content)
     return buffer.getvalue()
 
 

@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from marac_core.intake.config import Config, default_state_dir, load_config
-from marac_core.intake.meeting_file import load_meeting, load_records
+from marac_core.intake.meeting_file import load_records
 from marac_core.model.errors import InputError
 from marac_core.model.meeting import MeetingFile
 from marac_core.model.obligations import PHASES, Phase
-from marac_core.planning.plan import acting_time, choose_procedure, default_phase
+from marac_core.planning.meeting_input import read_meeting
+from marac_core.planning.plan import acting_time, default_phase
 from marac_core.plugins.procedure import Procedure
 from marac_core.plugins.registry import Registry, load
 from marac_core.plugins.systems import DEFAULT_CONCURRENCY, Systems, connect
@@ -73,13 +74,12 @@ def check_options(options: RunOptions) -> None:
 @contextmanager
 def open_run(options: RunOptions) -> Iterator[Run]:
     check_options(options)
-    meeting = load_meeting(options.meeting)
+    on = options.on or dt.date.today()
     registry = load()
-    procedure = choose_procedure(registry, meeting, options.procedure, str(options.meeting))
+    meeting, procedure = read_meeting(registry, options.meeting, options.procedure, on)
     records = load_records(options.sandbox) if options.sandbox else None
     # The sandbox needs no configuration; one given explicitly still applies (e.g. the rep's training dates).
     config = load_config(options.config) if options.sandbox is None or options.config else Config()
-    on = options.on or dt.date.today()
     phase: Phase = options.phase or default_phase(meeting, acting_time(options.on))  # type: ignore[assignment]
     state_dir = options.state or default_state_dir()
     host = None

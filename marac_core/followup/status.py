@@ -5,16 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from marac_core.intake.meeting_file import load_meeting
 from marac_core.model.errors import InputError
-from marac_core.planning.plan import choose_procedure
+from marac_core.planning.meeting_input import read_meeting
 from marac_core.plugins.registry import load
 from marac_core.state.ledger import STATE_NAMES, meeting_key, open_ledger
 
 
 def meeting_status(meeting_file: Path, procedure: str | None, state: Path | None, url: str | None) -> list[dict[str, Any]]:
-    meeting = load_meeting(meeting_file)
-    chosen = choose_procedure(load(), meeting, procedure, str(meeting_file))
+    meeting, chosen = read_meeting(load(), meeting_file, procedure)
     ledger = open_ledger(state, url)
     try:
         entries = ledger.entries(meeting_key(meeting.meeting.area, meeting.meeting.date, chosen.name))

@@ -23,12 +23,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from marac_core.intake.strict_yaml import refuse_control_characters
+from marac_core.intake.suggest import unknown_key_message
 from marac_core.model.errors import InputError
 
 
@@ -88,19 +91,45 @@ def load_config(path: Path | None) -> Config:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(str(path), f"not valid TOML: {exc}") from None
-    holders = {f"systems.{name}": v for name, v in data.get("systems", {}).items() if isinstance(v, dict)}
-    holders["email"] = data.get("email", {})
-    for where, holder in holders.items():
-        for key in ("password", "secret", "token"):
-            if isinstance(holder, dict) and key in holder:
-                raise InputError(str(path), "secrets belong in the keyring (marac credentials set), not in config",
-                                 f"{where}.{key}")
+    refuse_control_characters(data, str(path))
+    for where, key in _keys(data):
+        if looks_like_secret(key):
+            raise InputError(str(path), "looks like a secret: secrets belong in the keyring "
+                                        "(marac credentials set), not in config", where)
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
         field = ".".join(str(p) for p in error["loc"])
-        raise InputError(str(path), error["msg"], field) from None
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = unknown_key_message(Config, tuple(error["loc"]))
+        raise InputError(str(path), message, field) from None
+
+
+# A key that names a secret: `password`, `smtp_password`, `api_key`, `apiKey`, `access_token`, `client_secret`...
+_SECRET = re.compile(r"(^|_)(passwd|password|passphrase|pwd|secret|token|apikey|api_key|access_key|credentials?|"
+                     r"private_key|bearer)($|_)")
+# Keys that only look like one: where a token is fetched from is not the token.
+_NOT_SECRET = frozenset({"token_url"})
+
+
+def looks_like_secret(key: str) -> bool:
+    folded = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key).casefold().replace("-", "_")
+    return folded not in _NOT_SECRET and bool(_SECRET.search(folded))
+
+
+def _keys(data: object, where: str = "") -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            here = f"{where}.{key}" if where else str(key)
+            found.append((here, str(key)))
+            found += _keys(value, here)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found += _keys(value, f"{where}[{index}]")
+    return found
 
 
 def secret_for(system: str) -> str | None:

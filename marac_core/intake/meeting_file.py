@@ -1,28 +1,28 @@
-"""Reading the meeting file and the sandbox records file, with one-line errors."""
+"""Reading the meeting file and the sandbox records file, with one-line errors.
+
+Strict, because a rep's input is the most dangerous part of the product: every refusal here
+happens before anyone is looked up and before any state exists (shared/spec/interface.md §2).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from marac_core.intake.attachments import inside_folder
+from marac_core.intake.meeting_rules import check_meeting
+from marac_core.intake.strict_yaml import field_path, load_json, load_yaml, refuse_control_characters
+from marac_core.intake.suggest import unknown_key_message
 from marac_core.model.errors import InputError
-from marac_core.model.meeting import MeetingFile
+from marac_core.model.meeting import DeclaredFields, MeetingFile
 from marac_core.model.postcodes import postcode_field
 
-
-class _TextDatesLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser where installed
-    """YAML without its own date parsing: dates reach pydantic as text, so an impossible one is a field error."""
-
-
-_TextDatesLoader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+# Free text that may run over several lines (a discussion's summary, written into a case note).
+# Names, refs, wording that goes into alerts, subjects and headers never may.
+MULTI_LINE = frozenset({"cases.[].outcome.summary"})
 
 
 def _read(path: Path) -> Any:
@@ -32,75 +32,190 @@ def _read(path: Path) -> Any:
         raise InputError(str(path), "file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(str(path), f"cannot read: {exc}") from None
-    try:
-        if path.suffix.lower() == ".json":
-            return json.loads(text)
-        return yaml.load(text, Loader=_TextDatesLoader)  # noqa: S506 - a SafeLoader subclass
-    except json.JSONDecodeError as exc:
-        raise InputError(str(path), f"not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "cannot be parsed"
-        raise InputError(str(path), f"not valid YAML{where}: {problem}") from None
+    if path.suffix.lower() == ".json":
+        return load_json(text, str(path))
+    return load_yaml(text, str(path))
 
 
-def _field(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+_field = field_path
 
 
-def first_error(path: Path, exc: ValidationError) -> InputError:
+def first_error(path: Path, exc: ValidationError, model: type[BaseModel] = MeetingFile,
+                prefix: tuple[int | str, ...] = (), declared: DeclaredFields | None = None) -> InputError:
     error = exc.errors()[0]
     message = error["msg"].removeprefix("Value error, ")
+    loc = prefix + tuple(error["loc"])
     if message.startswith("cases[") and ":" in message:
         field, _, message = message.partition(": ")
         return InputError(str(path), message, field)
     kind = error["type"]
-    if kind == "missing":
+    if kind == "extra_forbidden":
+        message = unknown_key_message(model, tuple(error["loc"]), declared)
+    elif kind == "missing":
         message = "is required"
     elif kind.startswith("date") or kind.startswith("time"):
         message = f"{message} (got {error.get('input')!r})"
-    return InputError(str(path), message, _field(error["loc"]) or None)
+    return InputError(str(path), message, _field(loc) or None)
 
 
-def load_meeting(path: Path) -> MeetingFile:
+def raw_procedure(data: Any) -> str | None:
+    """The procedure a meeting file names, read before the file is validated (its declared fields depend on it)."""
+    meeting = data.get("meeting") if isinstance(data, dict) else None
+    name = meeting.get("procedure") if isinstance(meeting, dict) else None
+    return name.strip() if isinstance(name, str) else None
+
+
+def read_meeting_data(path: Path) -> Any:
+    """The meeting file's content, parsed strictly (no key twice, no control characters)."""
     data = _read(path)
     if not isinstance(data, dict):
         raise InputError(str(path), "expected a mapping with 'meeting' and 'cases'")
+    refuse_control_characters(data, str(path), multi_line=MULTI_LINE)
+    return data
+
+
+def _take_declared(holder: Any, model: type[BaseModel] | None) -> dict[str, Any]:
+    """Remove the procedure-declared keys from one mapping of the file and return them."""
+    if model is None or not isinstance(holder, dict):
+        return {}
+    names = set(model.model_fields) | {f.alias for f in model.model_fields.values() if f.alias}
+    return {key: holder.pop(key) for key in list(holder) if key in names}
+
+
+def _declared(path: Path, model: type[BaseModel] | None, values: dict[str, Any],
+              where: tuple[int | str, ...]) -> BaseModel | None:
+    if model is None:
+        return None
     try:
-        meeting = MeetingFile.model_validate(data)
+        return model.model_validate(values)
     except ValidationError as exc:
-        raise first_error(path, exc) from None
-    if meeting.cases and any(c.outcome and c.outcome.minutes for c in meeting.cases):
-        for index, case in enumerate(meeting.cases):
-            if case.outcome and case.outcome.minutes and not (path.parent / case.outcome.minutes).is_file():
-                raise InputError(str(path), f"minutes file not found: {case.outcome.minutes}",
-                                 f"cases[{index}].outcome.minutes")
+        raise first_error(path, exc, model, where) from None
+
+
+def parse_meeting(path: Path, data: dict[str, Any], declared: DeclaredFields | None = None,
+                  on: dt.date | None = None) -> MeetingFile:
+    """Validate parsed meeting-file data: the core's keys, the procedure's declared keys, and the rules."""
+    meeting = validate_meeting(data, declared, path)
+    check_meeting(meeting, str(path), on or dt.date.today())
+    _check_attachments(path, meeting)
     return meeting
 
 
+def validate_meeting(data: dict[str, Any], declared: DeclaredFields | None = None,
+                     path: Path = Path("meeting")) -> MeetingFile:
+    """The meeting file's shape: the core's keys and the procedure's declared keys, nothing else.
+
+    Without the rules of meeting_rules nor the attachment checks (see parse_meeting).
+    """
+    declared = declared or DeclaredFields()
+    data = _copy(data)
+    meeting_extra = _take_declared(data.get("meeting"), declared.meeting)
+    raw_cases = data.get("cases") if isinstance(data.get("cases"), list) else []
+    case_extras = [_take_declared(c, declared.case) for c in raw_cases]
+    outcome_extras = [_take_declared(c.get("outcome") if isinstance(c, dict) else None, declared.outcome)
+                      for c in raw_cases]
+    try:
+        meeting = MeetingFile.model_validate(data)
+    except ValidationError as exc:
+        error = first_error(path, exc, declared=declared)
+        raise InputError(error.source, error.message, _as_written(exc, data) or error.field) from None
+    meeting.meeting._declared = _declared(path, declared.meeting, meeting_extra, ("meeting",))
+    for index, case in enumerate(meeting.cases):
+        case._declared = _declared(path, declared.case, case_extras[index], ("cases", index))
+        if case.outcome is not None:
+            case.outcome._declared = _declared(path, declared.outcome, outcome_extras[index],
+                                               ("cases", index, "outcome"))
+    return meeting
+
+
+def _as_written(exc: ValidationError, data: Any) -> str | None:
+    """The error's field as the file writes it: `perpetrator: {...}` is read as a list of one, not written so."""
+    error = exc.errors()[0]
+    if error["msg"].removeprefix("Value error, ").startswith("cases["):
+        return None
+    written: list[int | str] = []
+    here = data
+    for part in error["loc"]:
+        if isinstance(part, int) and isinstance(here, dict):
+            continue
+        written.append(part)
+        try:
+            here = here[part]
+        except (KeyError, IndexError, TypeError):
+            here = None
+    return field_path(written) or None
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def _check_attachments(path: Path, meeting: MeetingFile) -> None:
+    """Every attached file resolves, symlinks followed, inside the meeting file's folder, and exists."""
+    checked: set[str] = set()  # one meeting's minutes file is usually every case's
+    for index, case in enumerate(meeting.cases):
+        if case.outcome and case.outcome.minutes and case.outcome.minutes not in checked:
+            checked.add(case.outcome.minutes)
+            field = f"cases[{index}].outcome.minutes"
+            try:
+                inside_folder(path.parent, case.outcome.minutes)
+            except InputError as error:
+                raise InputError(str(path), error.message, field) from None
+
+
+def load_meeting(path: Path, declared: DeclaredFields | None = None, on: dt.date | None = None) -> MeetingFile:
+    """Read and validate a meeting file (``declared``: the chosen procedure's extra fields; ``on``: the day acted as of)."""
+    return parse_meeting(path, read_meeting_data(path), declared, on)
+
+
+class _Worker(BaseModel):
+    # Not validated as an address: a record system may hold a bad one, and the sandbox must be able
+    # to seed it (the runner refuses to send to it; see model/addresses.py).
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = None
+    email: str | None = None
+
+
 class _SeedPerson(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    # What the emulators read from a record (shared/spec/interface.md §3); anything else is a typo.
+    model_config = ConfigDict(extra="forbid")
 
     id: str = Field(min_length=1)
-    name: str | None = None
+    name: str = Field(min_length=1)
     dob: dt.date | None = None
+    nhs_number: str | None = None
+    aliases: list[str] | None = None
     postcode: str | None = None
     open: bool = False
+    team: str | None = None
+    allocated_worker: _Worker | None = None
+    team_manager: _Worker | None = None
+    # Livelink: the folder the person's workspace sits in, and its description.
+    parent: str | None = None
+    description: str | None = None
 
     _postcode = field_validator("postcode", mode="before")(postcode_field)
 
-    @field_validator("id", mode="before")
+    @field_validator("id", "nhs_number", "parent", mode="before")
     @classmethod
     def _text(cls, value: object) -> object:
         return str(value) if isinstance(value, int) else value
 
+    @field_validator("name", mode="before")
+    @classmethod
+    def _named(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("is empty: a record needs a name")
+        return value
+
 
 class _Records(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="forbid")
 
     systems: dict[str, list[_SeedPerson]]
 
@@ -112,12 +227,18 @@ def load_records(path: Path) -> dict[str, list[dict[str, Any]]]:
         data = {}
     if not isinstance(data, dict):
         raise InputError(str(path), "expected a mapping of system name to a list of records")
+    refuse_control_characters(data, str(path))
     try:
         parsed = _Records.model_validate({"systems": {k: v or [] for k, v in data.items()}})
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = _field(error["loc"][1:])
-        message = "is required" if error["type"] == "missing" else error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = unknown_key_message(_SeedPerson, tuple(error["loc"][3:]))
+        elif error["type"] == "missing":
+            message = "is required"
+        else:
+            message = error["msg"].removeprefix("Value error, ")
         raise InputError(str(path), message, loc) from None
     for system, people in parsed.systems.items():
         seen: set[str] = set()

@@ -11,13 +11,14 @@ The similarity measures themselves come from jellyfish and rapidfuzz.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
 import jellyfish
 from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
+
+from marac_core.model.names import comma_reading, fold
 
 FamilyLevel = Literal["exact", "part", "close", "swapped", "differs"]
 GivenLevel = Literal["exact", "nickname", "close", "middle", "initial", "swapped", "letter_changed", "missing",
@@ -210,11 +211,6 @@ def nickname_of(a: str, b: str) -> bool:
     return bool(_NICKNAMES.get(a, frozenset()) & _NICKNAMES.get(b, frozenset()))
 
 
-def fold(text: str) -> str:
-    """Casefolded, accents removed, apostrophes dropped (O'Brien = OBrien = obrien)."""
-    plain = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
-    return re.sub(r"['’`.]", "", plain).casefold()
 
 
 @dataclass(frozen=True)
@@ -287,11 +283,12 @@ def _split_main(text: str) -> tuple[str, list[str], list[str]]:
 
 def _structured(text: str) -> list[tuple[list[str], list[str]]]:
     """(given words, surname words) for each plausible reading of a plain name."""
-    if "," in text:
+    if "," in text and comma_reading(text) == "surname_first":
         before, _, after = text.partition(",")
         family, given = _tokens(before), _tokens(after)
         if family:
             return [(given, family)]
+    # Any other comma is read as a space; such a name is never a confident match (scoring.decide).
     words = _tokens(text)
     if not words:
         return []

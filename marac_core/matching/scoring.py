@@ -31,6 +31,7 @@ from marac_core.matching.name_levels import (
 )
 from marac_core.matching.result import Match, ScoredCandidate, nhs_number_valid
 from marac_core.model.meeting import Person, Role, age_on
+from marac_core.model.names import comma_reading
 from marac_core.model.records import Candidate
 
 NhsLevel = Literal["equal", "differs", "unknown"]
@@ -82,6 +83,7 @@ _GIVEN_STRONG = frozenset({"exact", "nickname", "swapped"})
 _DOB_NEAR = frozenset({"transposed", "one_digit"})
 
 INVALID_NHS = "the agenda's NHS number fails its check digit and is not trusted"
+AMBIGUOUS_COMMA = "the name is written with a comma that can be read more than one way (which is the surname?)"
 
 
 @dataclass(eq=False)
@@ -431,11 +433,11 @@ def _join(*reasons: str | None) -> str | None:
 
 def decide(person: Person, candidates: list[Candidate], known_record: str | None = None, *,
            role: Role | None = None, on: dt.date | None = None) -> Match:
+    ambiguous = comma_reading(person.name) == "ambiguous"
     if known_record is not None:
         chosen = next((c for c in candidates if c.record == known_record), None)
         if chosen is not None:
-            return Match(status="matched", candidate=chosen, reason="record id given for this system",
-                         scored=[ScoredCandidate(record=known_record, score=1.0, reasons=["record id given"])])
+            return _known(person, chosen, candidates, role=role, on=on, ambiguous=ambiguous)
     invalid = None
     if person.nhs_number and not nhs_number_valid(person.nhs_number):
         invalid = INVALID_NHS
@@ -459,6 +461,8 @@ def decide(person: Person, candidates: list[Candidate], known_record: str | None
     common = best.nhs != "equal" and len(namesakes) >= NAMESAKE_LIMIT
     # With a twin in the system only the given name tells them apart: a typo is not enough.
     twin = best.given not in ("exact", "nickname") and any(_twins(best, e) for e in others)
+    if ambiguous and best.confident:
+        return Match(status="review", scored=[e.scored() for e in plausible], reason=_join(AMBIGUOUS_COMMA, invalid))
     if best.confident and not competing and not common and not twin:
         note = None
         if sparse:
@@ -478,3 +482,31 @@ def decide(person: Person, candidates: list[Candidate], known_record: str | None
     else:
         reason = "weak match: " + _weakness(best)
     return Match(status="review", scored=[e.scored() for e in plausible], reason=_join(reason, invalid))
+
+
+def _known(person: Person, chosen: Candidate, candidates: list[Candidate], *, role: Role | None,
+           on: dt.date | None, ambiguous: bool) -> Match:
+    """A record id the meeting file gives for this system: used only if the record agrees with the person.
+
+    An id copied from the wrong line of a referral (the perpetrator's record on the victim) would
+    otherwise write "victim of domestic abuse" on his record. The id stands in for the search,
+    not for the comparison: name and date of birth must agree as the matcher judges them (a
+    date of birth missing on either side is no evidence against; a differing one is).
+    """
+    if person.nhs_number and not nhs_number_valid(person.nhs_number):
+        person = person.model_copy(update={"nhs_number": None})
+    evidence = score(person, chosen, role=role, on=on)
+    # A given name only an initial agrees ("S JONES", a record of Sam Jones): nothing contradicts it.
+    agrees = (evidence.family in _FAMILY_OK and (evidence.given in _GIVEN_OK or evidence.given == "initial")
+              and evidence.nhs != "differs"
+              and evidence.dob != "differs" and evidence.age != "contradicts" and not ambiguous)
+    if agrees:
+        agreed = "; " + ", ".join(evidence.reasons[:3])
+        return Match(status="matched", candidate=chosen, reason="record id given for this system" + agreed,
+                     scored=[evidence.scored()])
+    others = [score(person, c, role=role, on=on) for c in {c.record: c for c in candidates}.values()
+              if c.record != chosen.record]
+    shown = [evidence.scored()] + [e.scored() for e in sorted(others, key=lambda e: -e.weight) if e.plausible]
+    why = AMBIGUOUS_COMMA if ambiguous and evidence.family in _FAMILY_OK else _weakness(evidence)
+    return Match(status="review", scored=shown,
+                 reason=f"the record id given for this system ({chosen.record}) does not agree with the person: {why}")

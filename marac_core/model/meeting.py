@@ -6,11 +6,12 @@ These models are the meeting file of shared/spec/interface.md section 2.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from typing import Literal
+from typing import Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from marac_core.model.addresses import single_address
+from marac_core.model.names import name_key
 from marac_core.model.postcodes import postcode_field
 
 Role = Literal["victim", "perpetrator", "child"]
@@ -18,8 +19,30 @@ ROLES: tuple[Role, ...] = ("victim", "perpetrator", "child")
 
 
 class _Input(BaseModel):
-    # Extra fields are tolerated so that agencies can carry their own data.
-    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+    # A key nobody reads is refused: a misspelt `childen:` must never silently drop the children.
+    # A procedure declares the extra keys it reads (DeclaredFields); the reader takes those out first.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class DeclaredFields(NamedTuple):
+    """The extra keys a procedure reads, each a pydantic model (extra="forbid") or None.
+
+    ``meeting`` under ``meeting:``, ``case`` under each case, ``outcome`` under each case's ``outcome:``.
+    """
+
+    meeting: type[BaseModel] | None = None
+    case: type[BaseModel] | None = None
+    outcome: type[BaseModel] | None = None
+
+
+class _Extensible(_Input):
+    # The procedure-declared fields of this object, validated (see extra_fields).
+    _declared: BaseModel | None = PrivateAttr(default=None)
+
+
+def extra_fields(obj: BaseModel) -> BaseModel | None:
+    """The procedure-declared fields of a Meeting, Case or Outcome, or None when it declares none."""
+    return getattr(obj, "_declared", None)
 
 
 class Contact(_Input):
@@ -30,10 +53,13 @@ class Contact(_Input):
 
     @field_validator("email")
     @classmethod
-    def _email_shape(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
-            raise ValueError("not an email address")
-        return value
+    def _one_address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        checked = single_address(value)
+        if checked is None:
+            raise ValueError(f"not a single valid email address (got {value!r})")
+        return checked
 
 
 class Person(_Input):
@@ -79,7 +105,7 @@ class ChildOutcome(_Input):
     new_referral: bool = False
 
 
-class Outcome(_Input):
+class Outcome(_Extensible):
     """Filled in at or after the meeting."""
 
     summary: str | None = None
@@ -89,11 +115,12 @@ class Outcome(_Input):
     minutes: str | None = None
 
     def child(self, name: str) -> ChildOutcome | None:
-        wanted = _fold(name)
-        return next((c for c in self.children if _fold(c.name) == wanted), None)
+        # Compared as the meeting file's reader compares them: `Jayden O'NEILL` is `JAYDEN O'NEILL`.
+        wanted = name_key(name)
+        return next((c for c in self.children if name_key(c.name) == wanted), None)
 
 
-class Case(_Input):
+class Case(_Extensible):
     """One victim's case on the agenda."""
 
     ref: str = Field(min_length=1)
@@ -125,7 +152,7 @@ class Case(_Input):
         return listed
 
 
-class Meeting(_Input):
+class Meeting(_Extensible):
     area: str = Field(min_length=1)
     date: dt.date
     time: dt.time | None = None
@@ -166,7 +193,3 @@ def age_on(dob: dt.date, day: dt.date) -> int:
     if (day.month, day.day) < (dob.month, dob.day):
         years -= 1
     return years
-
-
-def _fold(name: str) -> str:
-    return " ".join(name.casefold().split())

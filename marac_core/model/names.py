@@ -3,6 +3,54 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
+from typing import Literal
+
+CommaReading = Literal["no_comma", "surname_first", "ambiguous"]
+
+
+def fold(text: str) -> str:
+    """Casefolded, accents removed, apostrophes dropped (O'Brien = OBrien = obrien)."""
+    plain = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    return re.sub(r"['’`.]", "", plain).casefold()
+
+
+@lru_cache(maxsize=65536)
+def name_key(name: str) -> tuple[str, ...]:
+    """The words of a name, folded and in order, for telling whether two writings name one person.
+
+    `Jayden O'NEILL`, `JAYDEN O'NEILL` and `O'Neill, Jayden` agree; `Jaden ONeill` does not.
+    """
+    return tuple(sorted(w for w in re.split(r"[\s,\-]+", fold(name)) if w))
+
+
+def _capitals(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+def comma_reading(name: str) -> CommaReading:
+    """How a comma in a name may be read.
+
+    "JONES, Sarah" and "Jones, Sarah" are "SURNAME, Given": the part before the comma is written
+    as a surname (in CAPITALS, or one word with no CAPITALS anywhere) and the part after holds no
+    surname in CAPITALS. Anything else with a comma ("Mark JONES,SMITH", "Sarah JONES, Lily JONES",
+    "a, b, c") can be read more than one way, and is never taken as a confident match.
+    """
+    main = re.sub(r"\([^)]*\)", " ", name)
+    if "," not in main:
+        return "no_comma"
+    before, _, after = main.partition(",")
+    family, given = before.split(), after.split()
+    if "," in after or not family or not given or any(_capitals(w) for w in given):
+        return "ambiguous"
+    if all(_capitals(w) for w in family):
+        return "surname_first"
+    if len(family) == 1 and not any(_capitals(w) for w in family):
+        return "surname_first"
+    return "ambiguous"
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -10,8 +58,10 @@ def split_name(name: str) -> tuple[str, str]:
     known_as_removed = re.sub(r"\([^)]*\)", " ", name)
     main = re.split(r"\s+(?:n[ée]e|formerly|aka)\s+|\s*/\s*", known_as_removed, maxsplit=1, flags=re.I)[0].strip()
     if "," in main:
-        family, _, given = main.partition(",")
-        return given.strip(), family.strip()
+        if comma_reading(main) == "surname_first":
+            family, _, given = main.partition(",")
+            return given.strip(), family.strip()
+        main = main.replace(",", " ")  # read as written, commas as spaces: never a confident match
     words = main.split()
     capitals = [w for w in words if w.isupper() and len(w.strip(".'-")) > 1]
     if capitals and len(capitals) < len(words):  # the agenda's convention: surname in CAPITALS

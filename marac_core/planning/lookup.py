@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 import httpx
 
-from marac_core.matching.decide import Match, ScoredCandidate, match_person
+from marac_core.matching.decide import Match, ScoredCandidate, match_person, nhs_number_valid
 from marac_core.model.meeting import Person
 from marac_core.model.names import embedded_aliases, split_name, written_surname
 from marac_core.model.records import Candidate, PersonQuery
@@ -19,8 +19,10 @@ from marac_core.plugins.systems import Systems
 def query_for(person: Person, system: str) -> PersonQuery:
     given, family = split_name(person.name)
     aliases = [*person.aliases, *(a for a in embedded_aliases(person.name) if a not in person.aliases)]
+    # An NHS number that fails its check digit is a typo: searching by it finds nobody, or someone else.
+    nhs = person.nhs_number if person.nhs_number and nhs_number_valid(person.nhs_number) else None
     return PersonQuery(name=person.name, family=written_surname(family), given=given, dob=person.dob,
-                       nhs_number=person.nhs_number, aliases=aliases, known_record=person.identifiers.get(system))
+                       nhs_number=nhs, aliases=aliases, known_record=person.identifiers.get(system))
 
 
 def _describe(error: BaseException) -> str:
@@ -45,6 +47,9 @@ class LookupRun:
         self.decisions = decisions or {}
         self.on = on
         self._searches: dict[tuple[str, str], asyncio.Task[list[Candidate]]] = {}
+        # What the plan must say about how people were looked up (no names: case ref and role).
+        self.notes: list[str] = []
+        self._nhs_found_nothing: set[tuple[str, str]] = set()
 
     def _search(self, system: str, person: Person) -> asyncio.Task[list[Candidate]]:
         query = query_for(person, system)
@@ -55,11 +60,40 @@ class LookupRun:
 
     async def _fetch(self, system: str, query: PersonQuery) -> list[Candidate]:
         connected = self.systems[system]
+        known: list[Candidate] = []
         if query.known_record:
+            # Evidence, never authority: the record is compared with the person like any other,
+            # and the search still runs so that the rep sees who else it could be.
             found = await connected.call(lambda a: a.get_record(query.known_record or ""))
-            if found is not None:
-                return [found]
-        return await connected.call(lambda a: a.find_people(query))
+            known = [found] if found is not None else []
+        searched = await connected.call(lambda a: a.find_people(query))
+        if query.nhs_number and not searched:
+            # An NHS number that finds nobody may be a valid-looking typo: search by name and date of birth.
+            by_name = query.model_copy(update={"nhs_number": None})
+            self._nhs_found_nothing.add((system, query.model_dump_json()))
+            searched = await connected.call(lambda a: a.find_people(by_name))
+        return [*known, *(c for c in searched if not known or c.record != known[0].record)]
+
+    def _note(self, listed: Listed, system: str, what: str) -> None:
+        note = f"{listed.case.ref} {listed.role}{'' if listed.index == 0 else f' {listed.index + 1}'} ({system}): {what}"
+        if note not in self.notes:
+            self.notes.append(note)
+
+    def _explain(self, listed: Listed, system: str, query: PersonQuery, candidates: list[Candidate],
+                 match: Match) -> None:
+        person = listed.person
+        if person.nhs_number and not nhs_number_valid(person.nhs_number):
+            self._note(listed, system, "the NHS number fails its check digit; searched by name and date of birth "
+                                       "instead")
+        elif (system, query.model_dump_json()) in self._nhs_found_nothing:
+            self._note(listed, system, "the NHS number found no record; searched by name and date of birth instead")
+        known = query.known_record
+        if known and not any(c.record == known for c in candidates):
+            self._note(listed, system, f"the record id given ({known}) was not found; searched by name and date of "
+                                       "birth instead")
+        elif known and not (match.status == "matched" and match.candidate and match.candidate.record == known):
+            self._note(listed, system, f"the record id given ({known}) does not agree with the person: "
+                                       "not used" + ("" if match.status != "review" else ", sent to review"))
 
     async def look_up(self, listed: Listed, system: str) -> Lookup:
         if system not in self.systems:
@@ -72,6 +106,7 @@ class LookupRun:
             return Lookup("failed", error=_describe(error))
         match = match_person(listed.person, candidates, listed.person.identifiers.get(system),
                              role=listed.role, on=self.on)
+        self._explain(listed, system, query_for(listed.person, system), candidates, match)
         decision = self.decisions.get((listed.case.ref, listed.key, system))
         if decision is not None and match.status == "review":
             return decided(match, decision, candidates)

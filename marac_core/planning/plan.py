@@ -11,6 +11,7 @@ from marac_core.model import calendar
 from marac_core.model.errors import InputError
 from marac_core.model.meeting import MeetingFile
 from marac_core.model.obligations import Obligation, Phase
+from marac_core.planning.addresses import emails_to_valid_addresses
 from marac_core.planning.expiry import expiries
 from marac_core.planning.lookup import Decisions, LookupRun
 from marac_core.plugins.procedure import Lookup, PlanContext, Procedure
@@ -104,12 +105,13 @@ async def make_plan(
     # Due times need the bank holidays: worked out while the look-ups wait for the systems.
     calendar.prepare(meeting.meeting.date.year, meeting.meeting.date.year + 1)
     wanted = list(procedure.people(meeting, phase))
-    lookups = await LookupRun(systems, decisions, on=meeting.meeting.date).all(wanted)
+    looking = LookupRun(systems, decisions, on=meeting.meeting.date)
+    lookups = await looking.all(wanted)
     context = PlanContext(meeting=meeting, procedure=procedure.name, phase=phase, on=on,
                           installed=frozenset(n for n in systems.names if not systems[n].manual),
                           lookups=lookups, source_dir=source.parent if source else None,
                           representative=representative)
-    obligations = procedure.plan(context)
+    obligations = emails_to_valid_addresses(procedure.plan(context))
     if phase == "followup" and earlier:
         obligations += expiries(context, earlier)
     order = {c.ref: i for i, c in enumerate(meeting.cases)}
@@ -125,5 +127,5 @@ async def make_plan(
         elif found.status == "failed":
             failures.append(Review(listed.case.ref, listed.role, listed.person.name, system,
                                    f"look-up failed: {found.error}", key=listed.key))
-    return Plan(meeting, procedure.name, phase, obligations, reviews, failures, procedure.warnings(context),
-                lookups)
+    return Plan(meeting, procedure.name, phase, obligations, reviews, failures,
+                procedure.warnings(context) + looking.notes, lookups)

@@ -7,9 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
+from pydantic import BaseModel
+
 from marac_core.matching.decide import Match
 from marac_core.model import calendar
-from marac_core.model.meeting import Case, Contact, MeetingFile, Person, Role
+from marac_core.model.meeting import Case, Contact, MeetingFile, Person, Role, extra_fields
 from marac_core.model.obligations import MANUAL, Obligation, Phase, obligation_id
 from marac_core.model.records import Candidate, Involvement
 from marac_core.plugins.adapter import Action
@@ -82,8 +84,8 @@ class PlanContext:
 
     def contact(self, name: str) -> Contact | None:
         value = getattr(self.meeting.meeting, name, None)
-        if isinstance(value, dict):  # an extra field of the meeting file, e.g. assessment_team
-            return Contact.model_validate(value)
+        if value is None:  # a field the procedure declares (meeting_fields), e.g. assessment_team
+            value = getattr(extra_fields(self.meeting.meeting), name, None)
         return value if isinstance(value, Contact) else None
 
     def lookup(self, listed: Listed, system: str) -> Lookup:
@@ -139,6 +141,12 @@ class Procedure:
     title: ClassVar[str]
     # The record systems whose records this procedure looks people up in.
     systems: ClassVar[tuple[str, ...]]
+    # The extra meeting-file keys this procedure reads, each a pydantic model (extra="forbid") or
+    # None: under `meeting:`, under each case, under each case's `outcome:`. Any other key is
+    # refused when the file is read; the rules read them with marac_core.api.extra_fields(obj).
+    meeting_fields: ClassVar[type[BaseModel] | None] = None
+    case_fields: ClassVar[type[BaseModel] | None] = None
+    outcome_fields: ClassVar[type[BaseModel] | None] = None
 
     def people(self, meeting: MeetingFile, phase: Phase) -> Iterable[tuple[Listed, str]]:
         """Which people to look up in which systems."""
