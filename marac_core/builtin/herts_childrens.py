@@ -22,6 +22,7 @@ from marac_core.api import (
     Obligation,
     PlanContext,
     Procedure,
+    __version__,
     calendar,
     hookimpl,
     long_date,
@@ -97,6 +98,7 @@ def with_coordinator(statement: str, coordinator_email: str | None) -> str:
 
 class HertsChildrensServices(Procedure):
     name = NAME
+    version = __version__
     title = "Hertfordshire children's services MARAC tasks"
     systems = ("lcs", "ehm")
 

@@ -20,6 +20,7 @@ from marac_core.model.meeting import MeetingFile
 from marac_core.model.obligations import PHASES, Phase
 from marac_core.planning.plan import acting_time, choose_procedure, default_phase
 from marac_core.plugins.procedure import Procedure
+from marac_core.plugins.procedure_settings import settings_for
 from marac_core.plugins.registry import Registry, load
 from marac_core.plugins.systems import DEFAULT_CONCURRENCY, Systems, connect
 from marac_core.sandbox.host import SandboxEndpoints, SandboxHost, SandboxOptions
@@ -52,6 +53,8 @@ class Run:
     config: Config
     sandbox: SandboxEndpoints | None
     options: RunOptions
+    # The chosen procedure's settings, from the config's [procedures.NAME] (checked on opening).
+    settings: Any = None
 
     def connect(self) -> Systems:
         return connect(self.registry, self.config, self.sandbox, self.options.concurrency)
@@ -79,6 +82,7 @@ def open_run(options: RunOptions) -> Iterator[Run]:
     records = load_records(options.sandbox) if options.sandbox else None
     # The sandbox needs no configuration; one given explicitly still applies (e.g. the rep's training dates).
     config = load_config(options.config) if options.sandbox is None or options.config else Config()
+    settings = settings_for(config, registry.procedures, procedure)
     on = options.on or dt.date.today()
     phase: Phase = options.phase or default_phase(meeting, acting_time(options.on))  # type: ignore[assignment]
     state_dir = options.state or default_state_dir()
@@ -89,7 +93,7 @@ def open_run(options: RunOptions) -> Iterator[Run]:
             options.sandbox_latency_ms, options.sandbox_fault_rate, options.sandbox_seed))
         endpoints = host.start()
     try:
-        yield Run(registry, meeting, procedure, phase, on, state_dir, config, endpoints, options)
+        yield Run(registry, meeting, procedure, phase, on, state_dir, config, endpoints, options, settings)
     finally:
         if host is not None:
             host.stop()
