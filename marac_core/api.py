@@ -65,6 +65,7 @@ EXPORTS: dict[str, tuple[str, str]] = {
     "PHASES": ("marac_core.model.obligations", "Every Phase, in order."),
     "MANUAL": ("marac_core.model.obligations", "The system name of a step a person does."),
     "EMAIL": ("marac_core.model.obligations", "The system name of the built-in email adapter."),
+    "Protected": ("marac_core.plugins.procedure", "How a procedure's email attachments are sent: the archive's name and the password email's wording."),
     "long_date": ("marac_core.plugins.procedure", "A date as mandated wording writes it: 3 December 2026."),
     "short_date": ("marac_core.plugins.procedure", "A date as 03/12/2026 (or 'not known')."),
     "calendar": ("marac_core.model.calendar", "Due times on England's working days (bank holidays, end of day, end of week)."),
@@ -152,6 +153,7 @@ if TYPE_CHECKING:  # for type checkers and editors; kept equal to EXPORTS by tes
         Lookup,
         PlanContext,
         Procedure,
+        Protected,
         long_date,
         short_date,
     )
