@@ -190,7 +190,7 @@ def test_why_the_share_waits_for_part_b() -> None:
 
 def test_when_3_each_recommendation_for_the_trusts_practitioners_is_a_task_once() -> None:
     tasks = only(plan([with_outcome()], "after"), rule="dudley SOP3 when (3) recommendations")
-    assert sorted(((t.person or "", t.text) for t in tasks)) == [
+    assert sorted((t.person or "", t.text) for t in tasks) == [
         ("", "Recommendation from the MARAC Form Part B (School Nursing): Offer drop-in sessions"),
         ("Lily JONES", "Recommendation from the MARAC Form Part B for Lily JONES (Health Visiting): "
                        "Increase contacts to fortnightly"),

@@ -247,10 +247,10 @@ class DudleyChildrensHealth(Procedure):
                 waiting_for=None if part_b else f"the {PART_B} (cases[].outcome.part_b in the meeting file)",
                 title=f"MARAC {long_date(context.date)}: {PART_B} (case {ref})",
                 text=(f"The {context.area} MARAC on {long_date(context.date)} discussed the family of the "
-                      f"child(ren) below, with whom the Child Health Record shows the trust's practitioners are involved. The {PART_B} is "
-                      "attached, password protected (the password follows in a separate message), with its "
-                      "recommendations; it is filed in the Child Health Record. It is confidential: do not "
-                      f"share it with the family.\n\nChild(ren):\n{names}"),
+                      "child(ren) below, with whom the Child Health Record shows the trust's practitioners "
+                      f"are involved. The {PART_B} is attached, password protected (the password follows in a "
+                      "separate message), with its recommendations; it is filed in the Child Health Record. "
+                      f"It is confidential: do not share it with the family.\n\nChild(ren):\n{names}"),
             ))
         return out
 

@@ -23,7 +23,6 @@ from typing import Any
 
 from marac_core.api import (
     EMAIL,
-    MANUAL as MANUAL_SYSTEM,
     Candidate,
     Involvement,
     Listed,
@@ -35,6 +34,9 @@ from marac_core.api import (
     PlanContext,
     Procedure,
     Worker,
+)
+from marac_core.api import (
+    MANUAL as MANUAL_SYSTEM,
 )
 
 NO_RECORD = None
