@@ -68,6 +68,26 @@ def test_marac_procedures_and_marac_adapters_show_each_procedures_version_and_pl
         assert "0.1.0" in row and "marac-core" in row and rdash.PROCEDURE.title in row
 
 
+def test_a_procedure_with_no_version_of_its_own_is_listed_with_its_distributions_version() -> None:
+    from importlib import metadata
+
+    from marac_core.cli.procedures import procedure_rows
+    from marac_core.plugins.registry import Registry, new_manager
+
+    class Unversioned(Procedure):
+        name = "unversioned"
+        title = "Unversioned"
+        systems = ()
+
+    if not any(ep.name == "systmone" for ep in metadata.entry_points(group="marac")):
+        pytest.skip("the systmone plugin is not installed here")
+    # As if the installed systmone distribution's plugin had registered it.
+    registry = Registry(manager=new_manager(), procedures={"unversioned": Unversioned()},
+                        sources={"unversioned": "systmone"})
+    assert procedure_rows(registry) == [{"name": "unversioned", "title": "Unversioned", "builtin": False,
+                                         "version": metadata.version("marac-systmone"), "plugin": "marac-systmone"}]
+
+
 # -- settings: [procedures.NAME] ------------------------------------------------------------------------
 
 class Settings(BaseModel):
