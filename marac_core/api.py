@@ -65,6 +65,7 @@ EXPORTS: dict[str, tuple[str, str]] = {
     "PHASES": ("marac_core.model.obligations", "Every Phase, in order."),
     "MANUAL": ("marac_core.model.obligations", "The system name of a step a person does."),
     "EMAIL": ("marac_core.model.obligations", "The system name of the built-in email adapter."),
+    "Protected": ("marac_core.plugins.procedure", "How a procedure's email attachments are sent: the archive's name and the password email's wording."),
     "long_date": ("marac_core.plugins.procedure", "A date as mandated wording writes it: 3 December 2026."),
     "short_date": ("marac_core.plugins.procedure", "A date as 03/12/2026 (or 'not known')."),
     "calendar": ("marac_core.model.calendar", "Due times on England's working days (bank holidays, end of day, end of week)."),
@@ -81,6 +82,7 @@ EXPORTS: dict[str, tuple[str, str]] = {
     "ChildOutcome": ("marac_core.model.meeting", "A child's outcome: in contact, new referral."),
     "age_on": ("marac_core.model.meeting", "A person's age in whole years on a day."),
     "extra_fields": ("marac_core.model.meeting", "The fields a procedure declares (meeting_fields, case_fields, outcome_fields) of a Meeting, Case or Outcome, validated; None if it declares none."),
+    "meeting_from_data": ("marac_core.planning.meeting_input", "A meeting given as a mapping, read strictly for a procedure as a meeting file is read."),
     "InputError": ("marac_core.model.errors", "Bad input: the message names the file and field (exit code 2)."),
 }
 
@@ -147,6 +149,7 @@ if TYPE_CHECKING:  # for type checkers and editors; kept equal to EXPORTS by tes
         Worker,
         WriteReceipt,
     )
+    from marac_core.planning.meeting_input import meeting_from_data  # noqa: F401
     from marac_core.plugins.adapter import Adapter, AdapterRegistration, Unsupported  # noqa: F401
     from marac_core.plugins.hookspecs import hookimpl  # noqa: F401
     from marac_core.plugins.procedure import (  # noqa: F401
@@ -154,6 +157,7 @@ if TYPE_CHECKING:  # for type checkers and editors; kept equal to EXPORTS by tes
         Lookup,
         PlanContext,
         Procedure,
+        Protected,
         long_date,
         short_date,
     )

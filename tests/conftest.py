@@ -1,5 +1,5 @@
 import sys
 from pathlib import Path
 
-# The test helpers (procedure_harness, ...) live beside the tests.
+# The test helpers (postgres_server, ...) live beside the tests.
 sys.path.insert(0, str(Path(__file__).parent))

@@ -9,15 +9,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from procedure_harness import FAILED, HERTS_TEXT, REVIEW, only, plan, record
-from procedure_harness import meeting as base_meeting
 
+from marac_core.api import Obligation
 from marac_core.builtin import herts_childrens as herts
-from marac_core.model.obligations import Obligation
+from marac_core.testing import FAILED, REVIEW, ProcedureHarness, assert_complete, only, record
+from marac_core.testing import meeting as base_meeting
+
+HERTS_TEXT = (Path(__file__).parent / "procedure_texts" / "hertfordshire-childrens-services-marac.txt").read_text(
+    encoding="utf-8")
+# LCS, EHM, email and Livelink each have an adapter unless a test says otherwise.
+HARNESS = ProcedureHarness(herts.PROCEDURE, installed={"lcs", "ehm", "email", "livelink"})
 
 AREA = "Watford and St Albans"
 DATE = "3 December 2026"
@@ -100,8 +106,10 @@ def only_child(name: str, **changes: Any) -> dict[str, Any]:
 
 def herts_plan(cases: list[dict[str, Any]], phase: str, found: dict[tuple[str, str], Any] | None = None,
                **options: Any) -> list[Obligation]:
-    return plan("herts-childrens", meeting(cases, **options.pop("meeting", {})), phase,
-                FOUND if found is None else found, **options)
+    obligations = HARNESS.plan(meeting(cases, **options.pop("meeting", {})), phase,  # type: ignore[arg-type]
+                               FOUND if found is None else found, **options)
+    assert_complete(obligations)  # every obligation can be carried out as planned
+    return obligations
 
 
 def keys(obligations: list[Obligation]) -> Counter[tuple[str, str | None, str, str | None, str]]:

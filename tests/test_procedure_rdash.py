@@ -9,14 +9,32 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from procedure_harness import FAILED, RDASH_TEXT, REVIEW, meeting, only, plan, record
 
+from marac_core.api import Obligation
 from marac_core.builtin import rdash
-from marac_core.model.obligations import Obligation
+from marac_core.testing import FAILED, REVIEW, ProcedureHarness, assert_complete, only, record
+from marac_core.testing import meeting as base_meeting
+
+RDASH_TEXT = (Path(__file__).parent / "procedure_texts" / "rdash-nhs-marac-sop.txt").read_text(encoding="utf-8")
+# SystmOne, email and the secure store (Livelink) each have an adapter unless a test says otherwise.
+HARNESS = ProcedureHarness(rdash.PROCEDURE, installed={"systmone", "email", "livelink"})
+
+
+def plan(meeting_file: dict[str, Any], phase: str, found: dict[tuple[str, str], Any],
+         **options: Any) -> list[Obligation]:
+    """The plan, after checking every obligation in it can be carried out as planned."""
+    obligations = HARNESS.plan(meeting_file, phase, found, **options)  # type: ignore[arg-type]
+    assert_complete(obligations)
+    return obligations
+
+
+def meeting(cases: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    return base_meeting(cases, **{"area": "Doncaster", **extra})
 
 CASE = {
     "ref": "DN-0412",
@@ -107,7 +125,7 @@ def test_4_2_and_4_6_1_template_contact_line_and_tick_boxes_are_the_sops() -> No
 # -- 4.2: before the meeting -------------------------------------------------------------------------
 
 def test_4_2_victim_and_perpetrator_open_to_trust_services_get_the_alert_before_the_meeting() -> None:
-    obligations = plan("rdash", meeting([CASE]), "before", OPEN)
+    obligations = plan(meeting([CASE]), "before", OPEN)
     alerts = only(obligations, action="alert")
     assert {(a.role, a.record) for a in alerts} == {("victim", "S1-1"), ("perpetrator", "S1-2")}
     victim = only(alerts, role="victim")[0]
@@ -119,7 +137,7 @@ def test_4_2_victim_and_perpetrator_open_to_trust_services_get_the_alert_before_
 
 
 def test_4_2_before_the_meeting_exactly_alerts_template_notes_and_research_nothing_else() -> None:
-    obligations = plan("rdash", meeting([CASE]), "before", OPEN)
+    obligations = plan(meeting([CASE]), "before", OPEN)
     assert keys(obligations) == Counter({
         ("rdash 4.2 alert", "victim", "systmone", "S1-1", "alert"): 1,
         ("rdash 4.2 alert", "perpetrator", "systmone", "S1-2", "alert"): 1,
@@ -132,7 +150,7 @@ def test_4_2_before_the_meeting_exactly_alerts_template_notes_and_research_nothi
 
 
 def test_4_2_no_alert_on_a_listed_childs_record_until_after_the_meeting() -> None:
-    obligations = plan("rdash", meeting([CASE]), "before", OPEN)
+    obligations = plan(meeting([CASE]), "before", OPEN)
     assert only(obligations, role="child") == []
     assert not [o for o in obligations if o.record == "S1-3"]
 
@@ -140,16 +158,16 @@ def test_4_2_no_alert_on_a_listed_childs_record_until_after_the_meeting() -> Non
 @pytest.mark.parametrize("answer", [record("S1-1", "Sarah Jones", open=False), None])
 def test_4_2_no_alert_or_note_for_someone_not_open_to_trust_services(answer: Any) -> None:
     found = {**OPEN, ("Sarah JONES", "systmone"): answer}
-    obligations = plan("rdash", meeting([CASE]), "before", found)
+    obligations = plan(meeting([CASE]), "before", found)
     assert only(obligations, role="victim") == []
     assert {o.role for o in obligations if o.system == "systmone"} == {"perpetrator"}
 
 
 def test_4_2_nobody_open_to_trust_services_gives_only_the_research_and_the_meeting_papers() -> None:
     closed = {key: None for key in OPEN}
-    assert keys(plan("rdash", meeting([with_outcome()]), "before", closed)) == Counter({
+    assert keys(plan(meeting([with_outcome()]), "before", closed)) == Counter({
         ("rdash 4.2 research", None, "manual", None, "task"): 1})
-    assert keys(plan("rdash", meeting([with_outcome()]), "after", closed)) == Counter({
+    assert keys(plan(meeting([with_outcome()]), "after", closed)) == Counter({
         ("rdash 4.2 minutes", None, "livelink", None, "upload_document"): 1,
         ("rdash 4.2 research forms", None, "manual", None, "task"): 1,
     })
@@ -157,12 +175,12 @@ def test_4_2_nobody_open_to_trust_services_gives_only_the_research_and_the_meeti
 
 def test_4_2_alerts_have_a_12_month_expiry() -> None:
     for day, expires in [("2026-12-03", "2027-12-03"), ("2028-02-29", "2029-02-28"), ("2026-01-31", "2027-01-31")]:
-        obligations = plan("rdash", meeting([CASE], date=day), "before", OPEN)
+        obligations = plan(meeting([CASE], date=day), "before", OPEN)
         assert {str(a.expires) for a in only(obligations, action="alert")} == {expires}
 
 
 def test_4_2_template_note_and_ticks_for_victim_and_perpetrator_at_the_time_of_research() -> None:
-    obligations = plan("rdash", meeting([CASE]), "before", OPEN)
+    obligations = plan(meeting([CASE]), "before", OPEN)
     victim = only(obligations, action="template_ticks", role="victim")[0]
     perpetrator = only(obligations, action="template_ticks", role="perpetrator")[0]
     assert victim.text == perpetrator.text == TEMPLATE_NOTE
@@ -177,14 +195,14 @@ def test_4_2_template_note_details_when_not_known_or_several() -> None:
         children=[{"name": "Dee SMITH", "dob": "2015-06-07"}, {"name": "Eve SMITH"}],
     )
     found = {("Ann SMITH", "systmone"): record("S1-9", "Ann Smith")}
-    note = only(plan("rdash", meeting([several]), "before", found), action="template_ticks")[0]
+    note = only(plan(meeting([several]), "before", found), action="template_ticks")[0]
     assert note.text.splitlines()[:3] == [
         "Victim details: Ann SMITH",
         "Alleged perpetrator details: Bob SMITH, date of birth 02/01/1980; Carl BROWN",
         "Children listed: Dee SMITH, date of birth 07/06/2015; Eve SMITH",
     ]
     alone = case(victim={"name": "Ann SMITH"}, perpetrator=None, children=None)
-    note = only(plan("rdash", meeting([alone]), "before", found), action="template_ticks")[0]
+    note = only(plan(meeting([alone]), "before", found), action="template_ticks")[0]
     assert note.text.splitlines()[1:3] == ["Alleged perpetrator details: not known", "Children listed: none"]
 
 
@@ -194,7 +212,7 @@ def test_4_2_template_note_details_when_not_known_or_several() -> None:
     ("North Lincolnshire", None),
 ])
 def test_4_1_and_4_2_research_task_names_the_areas_research_form(area: str, form: str | None) -> None:
-    obligations = plan("rdash", meeting([CASE], area=area), "before", OPEN)
+    obligations = plan(meeting([CASE], area=area), "before", OPEN)
     task = only(obligations, rule="rdash 4.2 research")
     assert len(task) == 1
     text = task[0].text
@@ -208,7 +226,7 @@ def test_4_1_and_4_2_research_task_names_the_areas_research_form(area: str, form
 def test_4_2_under_no_circumstance_the_perpetrator_is_told_no_email_but_to_the_administrator() -> None:
     full = with_outcome()
     for phase in ("before", "after", "followup"):
-        for o in plan("rdash", meeting([full]), phase, OPEN):
+        for o in plan(meeting([full]), phase, OPEN):
             if o.action == "email":
                 assert o.to == ["marac@example.org"]
                 assert o.cc == []
@@ -217,7 +235,7 @@ def test_4_2_under_no_circumstance_the_perpetrator_is_told_no_email_but_to_the_a
 # -- 4.2: research forms and minutes after the meeting ----------------------------------------------
 
 def test_4_2_research_forms_destroyed_after_the_meeting_and_never_attached_to_the_patient_record() -> None:
-    obligations = plan("rdash", meeting([with_outcome()]), "after", OPEN)
+    obligations = plan(meeting([with_outcome()]), "after", OPEN)
     destroy = only(obligations, rule="rdash 4.2 research forms")
     assert len(destroy) == 1
     assert destroy[0].action == "task" and destroy[0].system == "manual"
@@ -225,12 +243,12 @@ def test_4_2_research_forms_destroyed_after_the_meeting_and_never_attached_to_th
                                "taken place.")
     assert destroy[0].due == local("2026-12-03", 17)
     for phase in ("before", "after", "followup"):
-        for o in plan("rdash", meeting([with_outcome()]), phase, OPEN):
+        for o in plan(meeting([with_outcome()]), phase, OPEN):
             assert not (o.system == "systmone" and (o.attachments or o.action == "upload_document"))
 
 
 def test_4_2_minutes_securely_stored_by_the_safeguarding_team_on_livelink() -> None:
-    obligations = plan("rdash", meeting([with_outcome()]), "after", OPEN)
+    obligations = plan(meeting([with_outcome()]), "after", OPEN)
     store = only(obligations, rule="rdash 4.2 minutes")
     assert keys(store) == Counter({("rdash 4.2 minutes", None, "livelink", None, "upload_document"): 1})
     assert store[0].attachments == ["minutes/DN-2026-12-03.pdf"]
@@ -239,14 +257,14 @@ def test_4_2_minutes_securely_stored_by_the_safeguarding_team_on_livelink() -> N
 
 
 def test_4_2_minutes_wait_until_received() -> None:
-    obligations = plan("rdash", meeting([with_outcome(minutes=None)]), "after", OPEN)
+    obligations = plan(meeting([with_outcome(minutes=None)]), "after", OPEN)
     store = only(obligations, rule="rdash 4.2 minutes")[0]
     assert store.attachments == []
     assert store.waiting_for == "the minutes"
 
 
 def test_4_2_minutes_without_livelink_are_a_task_never_a_patient_record_upload() -> None:
-    obligations = plan("rdash", meeting([with_outcome()]), "after", OPEN, installed={"systmone", "email"})
+    obligations = plan(meeting([with_outcome()]), "after", OPEN, installed={"systmone", "email"})
     store = only(obligations, rule="rdash 4.2 minutes")
     assert keys(store) == Counter({("rdash 4.2 minutes", None, "manual", None, "task"): 1})
     assert "Do not attach them to the patient record." in store[0].text
@@ -255,7 +273,7 @@ def test_4_2_minutes_without_livelink_are_a_task_never_a_patient_record_upload()
 # -- 4.6: recording on the electronic patient record after the meeting ------------------------------
 
 def test_4_6_after_the_meeting_exactly_what_the_sop_asks_and_nothing_else() -> None:
-    obligations = plan("rdash", meeting([with_outcome()]), "after", OPEN)
+    obligations = plan(meeting([with_outcome()]), "after", OPEN)
     assert keys(obligations) == Counter({
         ("rdash 4.6 risk factors", "victim", "systmone", "S1-1", "alert"): 1,
         ("rdash 4.6 risk factors", "perpetrator", "systmone", "S1-2", "alert"): 1,
@@ -272,13 +290,13 @@ def test_4_6_after_the_meeting_exactly_what_the_sop_asks_and_nothing_else() -> N
 
 def test_4_6_nothing_added_to_the_patients_record_without_new_risk_factors_or_trust_actions() -> None:
     quiet = with_outcome(risk_factors=[], actions=[{"agency": "Police", "text": "Attend address"}])
-    obligations = plan("rdash", meeting([quiet]), "after", OPEN)
+    obligations = plan(meeting([quiet]), "after", OPEN)
     assert [o for o in obligations if o.role in ("victim", "perpetrator")] == []
 
 
 def test_4_6_additional_risk_factors_flagged_on_victim_and_perpetrator() -> None:
     risks = with_outcome(risk_factors=["Police warning marker: weapons", "Threats to kill"], actions=[])
-    obligations = plan("rdash", meeting([risks]), "after", OPEN)
+    obligations = plan(meeting([risks]), "after", OPEN)
     flagged = {o.role: o for o in only(obligations, rule="rdash 4.6 risk factors")}
     stem = ("Additional risk factors raised at Doncaster multi-agency risk assessment conference (MARAC) on "
             f"{DATE}: Police warning marker: weapons; Threats to kill.")
@@ -289,7 +307,7 @@ def test_4_6_additional_risk_factors_flagged_on_victim_and_perpetrator() -> None
 
 
 def test_4_6_specific_trust_actions_noted_on_the_record_of_the_person_they_concern() -> None:
-    obligations = plan("rdash", meeting([with_outcome(risk_factors=[])]), "after", OPEN)
+    obligations = plan(meeting([with_outcome(risk_factors=[])]), "after", OPEN)
     notes = {o.role: o for o in only(obligations, rule="rdash 4.6 actions")}
     assert set(notes) == {"victim", "perpetrator"}
     head = f"Actions for trust services agreed at Doncaster multi-agency risk assessment conference (MARAC) on {DATE}:"
@@ -301,7 +319,7 @@ def test_4_6_specific_trust_actions_noted_on_the_record_of_the_person_they_conce
 
 
 def test_4_6_waits_for_the_outcome_when_it_is_not_recorded() -> None:
-    obligations = plan("rdash", meeting([CASE]), "after", OPEN)
+    obligations = plan(meeting([CASE]), "after", OPEN)
     waiting = only(obligations, rule="rdash 4.6")
     assert {(o.role, o.action, o.system) for o in waiting} == {("victim", "task", "manual"),
                                                                 ("perpetrator", "task", "manual")}
@@ -310,18 +328,18 @@ def test_4_6_waits_for_the_outcome_when_it_is_not_recorded() -> None:
 
 
 def test_4_6_recording_after_the_meeting_due_by_the_end_of_the_meeting_week() -> None:
-    obligations = plan("rdash", meeting([with_outcome()]), "after", OPEN)
+    obligations = plan(meeting([with_outcome()]), "after", OPEN)
     recording = [o for o in obligations if o.rule != "rdash 4.2 research forms"]
     assert {o.due for o in recording} == {local("2026-12-04", 17)}
     # Thursday 24 December 2026: Christmas Day is the Friday, so the 24th is the week's last working day.
-    late = plan("rdash", meeting([with_outcome()], date="2026-12-24"), "after", OPEN)
+    late = plan(meeting([with_outcome()], date="2026-12-24"), "after", OPEN)
     assert {o.due for o in late} == {local("2026-12-24", 17)}
 
 
 def test_4_6_minutes_are_never_attached_to_a_patient_record() -> None:
     everything = [with_outcome(), case(ref="DN-0413", outcome={**OUTCOME, "minutes": None})]
     for phase in ("before", "after", "followup"):
-        for o in plan("rdash", meeting(everything), phase, OPEN):
+        for o in plan(meeting(everything), phase, OPEN):
             if o.system == "systmone":
                 assert o.attachments == [] and o.action in ("alert", "template_ticks", "case_note")
                 assert "minutes" not in (o.title or "").casefold()
@@ -330,7 +348,7 @@ def test_4_6_minutes_are_never_attached_to_a_patient_record() -> None:
 # -- 4.6.1: children listed on the agenda ----------------------------------------------------------
 
 def test_4_6_1_child_alert_only_when_in_contact() -> None:
-    in_contact = plan("rdash", meeting([with_outcome()]), "after", OPEN)
+    in_contact = plan(meeting([with_outcome()]), "after", OPEN)
     alert = only(in_contact, rule="rdash 4.6.1 alert")
     assert len(alert) == 1
     assert (alert[0].role, alert[0].record, alert[0].text) == ("child", "S1-3", CHILD_ALERT)
@@ -338,13 +356,13 @@ def test_4_6_1_child_alert_only_when_in_contact() -> None:
     assert alert[0].waiting_for is None
 
     away = with_outcome(children=[{"name": "Lily JONES", "in_contact": False}])
-    assert only(plan("rdash", meeting([away]), "after", OPEN), rule="rdash 4.6.1 alert") == []
+    assert only(plan(meeting([away]), "after", OPEN), rule="rdash 4.6.1 alert") == []
 
 
 @pytest.mark.parametrize("outcome_children", [[], [{"name": "Lily JONES"}], None])
 def test_4_6_1_child_alert_waits_until_contact_is_known(outcome_children: Any) -> None:
     listed = with_outcome(children=outcome_children or []) if outcome_children is not None else CASE
-    alert = only(plan("rdash", meeting([listed]), "after", OPEN), rule="rdash 4.6.1 alert")
+    alert = only(plan(meeting([listed]), "after", OPEN), rule="rdash 4.6.1 alert")
     assert len(alert) == 1
     assert alert[0].waiting_for == ("whether the child is in contact with the victim or alleged perpetrator "
                                     "(outcome.children[].in_contact)")
@@ -352,13 +370,13 @@ def test_4_6_1_child_alert_waits_until_contact_is_known(outcome_children: Any) -
 
 def test_4_6_1_child_contact_is_matched_by_name_whatever_the_case_and_spacing() -> None:
     listed = with_outcome(children=[{"name": "lily  Jones", "in_contact": False}])
-    assert only(plan("rdash", meeting([listed]), "after", OPEN), rule="rdash 4.6.1 alert") == []
+    assert only(plan(meeting([listed]), "after", OPEN), rule="rdash 4.6.1 alert") == []
 
 
 @pytest.mark.parametrize("in_contact", [True, False, None])
 def test_4_6_1_child_template_note_and_ticks_for_every_listed_child_open_to_trust_services(in_contact: Any) -> None:
     listed = with_outcome(children=[{"name": "Lily JONES", "in_contact": in_contact}])
-    note = only(plan("rdash", meeting([listed]), "after", OPEN), rule="rdash 4.6.1 template")
+    note = only(plan(meeting([listed]), "after", OPEN), rule="rdash 4.6.1 template")
     assert len(note) == 1
     assert (note[0].record, note[0].action, note[0].text) == ("S1-3", "template_ticks", TEMPLATE_NOTE)
     assert note[0].boxes == ["subject to MARAC", "child experienced or at risk of domestic abuse"]
@@ -367,7 +385,7 @@ def test_4_6_1_child_template_note_and_ticks_for_every_listed_child_open_to_trus
 
 def test_4_6_1_child_not_open_to_trust_services_gets_nothing() -> None:
     found = {**OPEN, ("Lily JONES", "systmone"): record("S1-3", "Lily Jones", open=False)}
-    obligations = plan("rdash", meeting([with_outcome()]), "after", found)
+    obligations = plan(meeting([with_outcome()]), "after", found)
     assert only(obligations, role="child") == []
 
 
@@ -377,7 +395,7 @@ def test_4_6_1_victim_or_perpetrator_under_18_follows_the_process_above() -> Non
                  outcome={**OUTCOME, "children": [], "actions": []})
     found = {("Amy YOUNG", "systmone"): record("S1-7", "Amy Young"),
              ("Ben YOUNG", "systmone"): record("S1-8", "Ben Young")}
-    before = plan("rdash", meeting([young]), "before", found)
+    before = plan(meeting([young]), "before", found)
     assert keys([o for o in before if o.system == "systmone"]) == Counter({
         ("rdash 4.2 alert", "victim", "systmone", "S1-7", "alert"): 1,
         ("rdash 4.2 alert", "perpetrator", "systmone", "S1-8", "alert"): 1,
@@ -385,7 +403,7 @@ def test_4_6_1_victim_or_perpetrator_under_18_follows_the_process_above() -> Non
         ("rdash 4.2 template", "perpetrator", "systmone", "S1-8", "template_ticks"): 1,
     })
     assert only(before, record="S1-7", action="alert")[0].text.endswith("as victim of high-risk domestic abuse.")
-    after = plan("rdash", meeting([young]), "after", found)
+    after = plan(meeting([young]), "after", found)
     assert not [o for o in after if o.rule.startswith("rdash 4.6.1")]
     assert {o.rule for o in after if o.system == "systmone"} == {"rdash 4.6 risk factors"}
 
@@ -393,7 +411,7 @@ def test_4_6_1_victim_or_perpetrator_under_18_follows_the_process_above() -> Non
 # -- 4.5: actions within the week of the meeting -------------------------------------------------------
 
 def test_4_5_each_trust_action_ensured_by_the_end_of_the_meeting_week() -> None:
-    obligations = plan("rdash", meeting([with_outcome()]), "followup", OPEN)
+    obligations = plan(meeting([with_outcome()]), "followup", OPEN)
     tasks = only(obligations, rule="rdash 4.5 actions")
     assert sorted(t.text for t in tasks) == [
         "Ensure this action is undertaken by the responsible trust service: Care coordinator to review risk",
@@ -405,19 +423,19 @@ def test_4_5_each_trust_action_ensured_by_the_end_of_the_meeting_week() -> None:
 
 def test_4_5_end_of_meeting_week_skips_a_bank_holiday() -> None:
     # Thursday 24 December 2026: Friday is Christmas Day, so the week's last working day is the 24th.
-    obligations = plan("rdash", meeting([with_outcome()], date="2026-12-24"), "followup", OPEN)
+    obligations = plan(meeting([with_outcome()], date="2026-12-24"), "followup", OPEN)
     assert {t.due for t in only(obligations, rule="rdash 4.5 actions")} == {local("2026-12-24", 17)}
 
 
 def test_4_5_unless_otherwise_stated_an_actions_own_due_date_counts() -> None:
     dated = with_outcome(actions=[{"agency": "NHS health visiting", "text": "Visit", "due": "2026-12-10"}])
-    obligations = plan("rdash", meeting([dated]), "followup", OPEN)
+    obligations = plan(meeting([dated]), "followup", OPEN)
     assert only(obligations, rule="rdash 4.5 actions")[0].due == local("2026-12-10", 17)
     assert only(obligations, rule="rdash 4.5 confirmation")[0].due == local("2026-12-10", 17)
 
 
 def test_4_5_completion_confirmed_in_detail_by_email_to_the_administrator() -> None:
-    obligations = plan("rdash", meeting([with_outcome()]), "followup", OPEN)
+    obligations = plan(meeting([with_outcome()]), "followup", OPEN)
     assert keys(obligations) == Counter({
         ("rdash 4.5 actions", None, "manual", None, "task"): 2,
         ("rdash 4.5 confirmation", None, "email", None, "email"): 1,
@@ -435,7 +453,7 @@ def test_4_5_completion_confirmed_in_detail_by_email_to_the_administrator() -> N
 
 
 def test_4_5_without_the_administrators_address_the_confirmation_is_a_task() -> None:
-    obligations = plan("rdash", meeting([with_outcome()], coordinator=None), "followup", OPEN)
+    obligations = plan(meeting([with_outcome()], coordinator=None), "followup", OPEN)
     confirmation = only(obligations, rule="rdash 4.5 confirmation")
     assert keys(confirmation) == Counter({("rdash 4.5 confirmation", None, "manual", None, "task"): 1})
     assert confirmation[0].text == ("Email the MARAC administrator to confirm in detail the completion of all "
@@ -444,8 +462,8 @@ def test_4_5_without_the_administrators_address_the_confirmation_is_a_task() -> 
 
 def test_4_5_no_trust_actions_nothing_to_follow_up() -> None:
     police_only = with_outcome(actions=[{"agency": "Police", "text": "Attend address"}])
-    assert plan("rdash", meeting([police_only]), "followup", OPEN) == []
-    assert plan("rdash", meeting([CASE]), "followup", OPEN) == []
+    assert plan(meeting([police_only]), "followup", OPEN) == []
+    assert plan(meeting([CASE]), "followup", OPEN) == []
 
 
 # -- look-ups, due times and ids --------------------------------------------------------------------
@@ -454,13 +472,13 @@ def test_4_5_no_trust_actions_nothing_to_follow_up() -> None:
 def test_lookup_in_review_or_failed_gives_no_obligation_for_that_person(answer: str) -> None:
     found = {**OPEN, ("Sarah JONES", "systmone"): answer, ("Lily JONES", "systmone"): answer}
     for phase in ("before", "after"):
-        obligations = plan("rdash", meeting([with_outcome()]), phase, found)
+        obligations = plan(meeting([with_outcome()]), phase, found)
         assert only(obligations, role="victim") == [] and only(obligations, role="child") == []
         assert only(obligations, role="perpetrator") != []
 
 
 def test_lookup_systmone_not_installed_gives_a_manual_lookup_task_per_person() -> None:
-    obligations = plan("rdash", meeting([CASE]), "before", OPEN, installed={"email"})
+    obligations = plan(meeting([CASE]), "before", OPEN, installed={"email"})
     assert keys(obligations) == Counter({
         ("rdash: look-up", "victim", "manual", None, "task"): 1,
         ("rdash: look-up", "perpetrator", "manual", None, "task"): 1,
@@ -473,31 +491,31 @@ def test_lookup_systmone_not_installed_gives_a_manual_lookup_task_per_person() -
 
 
 def test_due_times_are_uk_local_and_default_to_nine_when_no_time_is_given() -> None:
-    summer = plan("rdash", meeting([CASE], date="2026-07-02", time=None), "before", OPEN)
+    summer = plan(meeting([CASE], date="2026-07-02", time=None), "before", OPEN)
     assert {o.due.isoformat() for o in summer if o.due} == {"2026-07-02T09:00:00+01:00"}
 
 
 def test_obligation_ids_are_stable_across_plans_and_distinct() -> None:
     cases = [with_outcome(), case(ref="DN-0413", outcome=OUTCOME)]
     for phase in ("before", "after", "followup"):
-        first = [o.id for o in plan("rdash", meeting(cases), phase, OPEN)]
-        again = [o.id for o in plan("rdash", meeting(cases), phase, OPEN)]
+        first = [o.id for o in plan(meeting(cases), phase, OPEN)]
+        again = [o.id for o in plan(meeting(cases), phase, OPEN)]
         assert first == again
         assert len(set(first)) == len(first)
         assert all(re.fullmatch(r"[0-9a-f]{20}", i) for i in first)
     moved = {**OPEN, ("Sarah JONES", "systmone"): record("S1-99", "Sarah Jones")}
-    before = only(plan("rdash", meeting([CASE]), "before", OPEN), role="victim", action="alert")[0]
-    other = only(plan("rdash", meeting([CASE]), "before", moved), role="victim", action="alert")[0]
+    before = only(plan(meeting([CASE]), "before", OPEN), role="victim", action="alert")[0]
+    other = only(plan(meeting([CASE]), "before", moved), role="victim", action="alert")[0]
     assert before.id != other.id
 
 
 def test_obligation_ids_differ_across_phases() -> None:
     ids: list[str] = []
     for phase in ("before", "after", "followup"):
-        ids += [o.id for o in plan("rdash", meeting([with_outcome()]), phase, OPEN, installed={"email"})]
+        ids += [o.id for o in plan(meeting([with_outcome()]), phase, OPEN, installed={"email"})]
     assert len(set(ids)) == len(ids)
 
 
 def test_ids_hold_no_personal_data() -> None:
-    for o in plan("rdash", meeting([with_outcome()]), "after", OPEN):
+    for o in plan(meeting([with_outcome()]), "after", OPEN):
         assert "JONES" not in o.id.upper() and "1991" not in o.id

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-from procedure_harness import meeting
 
 from marac_core.cli.demo import bundled
 from marac_core.cli.main import main
@@ -15,6 +14,7 @@ from marac_core.intake.config import Representative
 from marac_core.model.meeting import MeetingFile
 from marac_core.plugins.procedure import PlanContext
 from marac_core.plugins.registry import load
+from marac_core.testing import meeting
 
 CASE = {"ref": "DN-1", "victim": {"name": "Sarah JONES"}}
 CURRENT = Representative(last_supervision=dt.date(2026, 10, 1), training_level3=dt.date(2025, 5, 20))

@@ -25,6 +25,7 @@ from marac_core.api import (
     Obligation,
     PlanContext,
     Procedure,
+    __version__,
     calendar,
     hookimpl,
     long_date,
@@ -110,6 +111,7 @@ class HertsMeetingFields(BaseModel):
 class HertsChildrensServices(Procedure):
     name = NAME
     meeting_fields = HertsMeetingFields
+    version = __version__
     title = "Hertfordshire children's services MARAC tasks"
     systems = ("lcs", "ehm")
 

@@ -18,6 +18,7 @@ from marac_core.api import (
     Obligation,
     PlanContext,
     Procedure,
+    __version__,
     calendar,
     hookimpl,
     long_date,
@@ -64,6 +65,7 @@ RESEARCH_FORMS = {"doncaster": "Appendix A: Doncaster research form", "rotherham
 
 class RDaSH(Procedure):
     name = NAME
+    version = __version__
     title = "RDaSH NHS trust MARAC SOP"
     systems = (PATIENT_RECORDS,)
 

@@ -81,12 +81,18 @@ def show_adapters(registry: Registry) -> None:
     for name, reg in sorted(registry.adapters.items()):
         table.add_row(name, reg.version, reg.title, "built in" if reg.builtin else registry.sources[name])
     console.print(table)
-    procedures = Table(title="Procedures")
-    procedures.add_column("Name")
-    procedures.add_column("Title")
-    for name, procedure in sorted(registry.procedures.items()):
-        procedures.add_row(name, procedure.title)
-    console.print(procedures)
+    from marac_core.cli.procedures import procedure_rows
+
+    show_procedures(procedure_rows(registry))
+
+
+def show_procedures(rows: list[dict[str, Any]]) -> None:
+    table = Table(title="Procedures")
+    for column in ("Name", "Version", "Title", "Plugin"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row["name"], row["version"] or "", row["title"], row["plugin"])
+    console.print(table)
 
 
 def show_dump(held: dict[str, Any]) -> None:

@@ -407,9 +407,12 @@ def sandbox_serve(records: Path, state: Path, sandbox_latency_ms: float, sandbox
 
 
 def _register_lazy_commands() -> None:
-    from marac_core.scaffold.command import new_adapter  # imports click only
+    from marac_core.cli.procedures import procedures  # imports click only
+    from marac_core.scaffold.command import new_adapter, new_procedure  # imports click only
 
     main.add_command(new_adapter)
+    main.add_command(new_procedure)
+    main.add_command(procedures)
     from marac_core.cli.check import check  # imports click only
     main.add_command(check)
 

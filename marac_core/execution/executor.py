@@ -31,6 +31,7 @@ from marac_core.model.records import (
     WriteReceipt,
 )
 from marac_core.plugins.adapter import Adapter, Unsupported
+from marac_core.plugins.procedure import Protected
 from marac_core.plugins.retrying import is_transient, retrying
 from marac_core.planning.addresses import bad_address
 from marac_core.plugins.systems import Systems
@@ -79,7 +80,8 @@ def describe(error: BaseException) -> str:
 class Executor:
     def __init__(self, ledger: Ledger, meeting: str, systems: Systems, source_dir: Path, key: bytes | None,
                  on: dt.date, advance: Callable[[], None] | None = None,
-                 not_before: dt.datetime | None = None, now: dt.datetime | None = None) -> None:
+                 not_before: dt.datetime | None = None, now: dt.datetime | None = None,
+                 protection: Callable[[Obligation], Protected] | None = None) -> None:
         self.ledger = ledger
         self.meeting = meeting
         self.systems = systems
@@ -90,6 +92,8 @@ class Executor:
         # Work after the meeting (e.g. children's alerts, RDaSH 4.2) never starts before the meeting has.
         self.not_before = not_before
         self.now = now
+        # The procedure's name for an archive of attachments, and its wording of the password email.
+        self.protection = protection or (lambda _: Protected())
 
     async def run(self, obligations: list[Obligation]) -> list[Result]:
         # Every obligation is checked against one reading of the ledger and the ready ones claimed
@@ -263,12 +267,14 @@ class Executor:
         # Minutes go as an AES-256 archive; its password follows in a separate message.
         if not self.key:
             raise Unsupported("no keyring holds the runner's key, so minutes cannot be password protected")
+        # The key's label stays "minutes:" whatever is attached: a resumed run derives the same password.
         password = derived_password(self.key, f"minutes:{o.id}")
         archive = _encrypted_zip([(Path(a).name, read_attachment(self.source_dir, a)) for a in o.attachments], password)
+        protected = self.protection(o)
         message = EmailMessage(to=o.to, cc=o.cc, subject=subject, body=o.text, marker=o.id,
-                               attachments=[("MARAC-minutes.zip", archive)])
-        notice = EmailMessage(to=o.to, cc=o.cc, subject=f"{subject}: password", marker=f"{o.id}.password",
-                              body=f"The password for the MARAC minutes sent in a separate message is: {password}")
+                               attachments=[(protected.archive, archive)])
+        notice = EmailMessage(to=o.to, cc=o.cc, subject=protected.subject_of_password(subject),
+                              marker=f"{o.id}.password", body=protected.notice(subject, password))
         return [(o.id, lambda: adapter.send_email(message)),
                 (f"{o.id}.password", lambda: adapter.send_email(notice))]
 

@@ -21,6 +21,7 @@ from marac_core.model.obligations import PHASES, Phase
 from marac_core.planning.meeting_input import read_meeting
 from marac_core.planning.plan import acting_time, default_phase
 from marac_core.plugins.procedure import Procedure
+from marac_core.plugins.procedure_settings import settings_for
 from marac_core.plugins.registry import Registry, load
 from marac_core.plugins.systems import DEFAULT_CONCURRENCY, Systems, connect
 from marac_core.sandbox.host import SandboxEndpoints, SandboxHost, SandboxOptions
@@ -53,6 +54,8 @@ class Run:
     config: Config
     sandbox: SandboxEndpoints | None
     options: RunOptions
+    # The chosen procedure's settings, from the config's [procedures.NAME] (checked on opening).
+    settings: Any = None
 
     def connect(self) -> Systems:
         return connect(self.registry, self.config, self.sandbox, self.options.concurrency)
@@ -80,6 +83,7 @@ def open_run(options: RunOptions) -> Iterator[Run]:
     records = load_records(options.sandbox) if options.sandbox else None
     # The sandbox needs no configuration; one given explicitly still applies (e.g. the rep's training dates).
     config = load_config(options.config) if options.sandbox is None or options.config else Config()
+    settings = settings_for(config, registry.procedures, procedure)
     phase: Phase = options.phase or default_phase(meeting, acting_time(options.on))  # type: ignore[assignment]
     state_dir = options.state or default_state_dir()
     host = None
@@ -89,7 +93,7 @@ def open_run(options: RunOptions) -> Iterator[Run]:
             options.sandbox_latency_ms, options.sandbox_fault_rate, options.sandbox_seed))
         endpoints = host.start()
     try:
-        yield Run(registry, meeting, procedure, phase, on, state_dir, config, endpoints, options)
+        yield Run(registry, meeting, procedure, phase, on, state_dir, config, endpoints, options, settings)
     finally:
         if host is not None:
             host.stop()

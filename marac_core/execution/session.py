@@ -57,7 +57,7 @@ async def plan(run: Run, ledger: Ledger | None = None) -> Plan:
     systems = run.connect()
     try:
         planned = await make_plan(run.meeting, run.procedure, run.phase, run.on, systems, run.options.meeting,
-                                  decisions, earlier, run.config.representative)
+                                  decisions, earlier, run.config.representative, run.settings)
     finally:
         await systems.aclose()
     _after_planning(run, planned, ledger)
@@ -92,7 +92,7 @@ async def apply(run: Run, ledger: Ledger, progress: Any = None) -> Applied:
     started = time.perf_counter()
     try:
         planned = await make_plan(run.meeting, run.procedure, run.phase, run.on, systems, run.options.meeting,
-                                  decisions, earlier, run.config.representative)
+                                  decisions, earlier, run.config.representative, run.settings)
         planned_at = time.perf_counter()
         _after_planning(run, planned, ledger)
         m = run.meeting.meeting
@@ -100,6 +100,7 @@ async def apply(run: Run, ledger: Ledger, progress: Any = None) -> Applied:
         task = progress.add_task("Applying", total=len(planned.obligations)) if progress is not None else None
         meeting_start = calendar.meeting_start(m.date, m.time)
         executor = Executor(ledger, key_of(run), systems, run.options.meeting.parent, _key(run), run.on,
+                            protection=run.procedure.protected,
                             not_before=meeting_start if run.phase != "before" else None,
                             now=acting_time(run.options.on),
                             advance=(lambda: progress.advance(task)) if progress is not None else None)

@@ -16,6 +16,9 @@
     training_level3 = 2025-05-20       # RDaSH 4.10: domestic abuse training level 3 completed
     training_valid_months = 36
 
+    [procedures.dudley-childrens-health]   # a procedure's own settings, checked by its settings model
+    safeguarding_team = "safeguarding.children@example.nhs.uk"
+
 Secrets are held in the system keyring (``marac credentials set SYSTEM``).
 """
 
@@ -26,9 +29,9 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from marac_core.intake.strict_yaml import refuse_control_characters
 from marac_core.intake.suggest import unknown_key_message
@@ -66,6 +69,15 @@ class Config(BaseModel):
     systems: dict[str, SystemSettings] = Field(default_factory=dict)
     email: SystemSettings = Field(default_factory=SystemSettings)
     representative: Representative | None = None
+    # [procedures.NAME]: each procedure's own settings, checked against its settings model once the
+    # procedures are loaded (marac_core.plugins.procedure_settings).
+    procedures: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # The file it was read from, for errors found after reading.
+    _source: str = PrivateAttr(default="config")
+
+    @property
+    def source(self) -> str:
+        return self._source
 
 
 def default_config_path() -> Path:
@@ -97,7 +109,9 @@ def load_config(path: Path | None) -> Config:
             raise InputError(str(path), "looks like a secret: secrets belong in the keyring "
                                         "(marac credentials set), not in config", where)
     try:
-        return Config.model_validate(data)
+        config = Config.model_validate(data)
+        config._source = str(path)
+        return config
     except ValidationError as exc:
         error = exc.errors()[0]
         field = ".".join(str(p) for p in error["loc"])

@@ -54,3 +54,15 @@ def _misspelt_procedure(data: dict[str, Any], source: str) -> None:
         for key in meeting:
             if key != "procedure" and nearest(str(key), ["procedure"]) == "procedure":
                 raise InputError(source, "unknown key (did you mean procedure?)", f"meeting.{key}")
+
+
+def meeting_from_data(data: dict[str, Any], procedure: Procedure | type[Procedure], *,
+                      source: str = "meeting.yaml", on: dt.date | None = None) -> MeetingFile:
+    """A meeting given as a mapping, read strictly for ``procedure`` as a meeting file would be
+    (its declared keys and nothing else, and the meeting file's rules; no attachment checks)."""
+    from marac_core.intake.meeting_file import validate_meeting
+    from marac_core.intake.meeting_rules import check_meeting
+
+    meeting = validate_meeting(data, declared_fields(procedure), Path(source))
+    check_meeting(meeting, source, on or meeting.meeting.date)
+    return meeting

@@ -101,6 +101,7 @@ async def make_plan(
     decisions: Decisions | None = None,
     earlier: list[Entry] | None = None,
     representative: Any = None,
+    settings: Any = None,
 ) -> Plan:
     # Due times need the bank holidays: worked out while the look-ups wait for the systems.
     calendar.prepare(meeting.meeting.date.year, meeting.meeting.date.year + 1)
@@ -110,7 +111,7 @@ async def make_plan(
     context = PlanContext(meeting=meeting, procedure=procedure.name, phase=phase, on=on,
                           installed=frozenset(n for n in systems.names if not systems[n].manual),
                           lookups=lookups, source_dir=source.parent if source else None,
-                          representative=representative)
+                          representative=representative, settings=settings)
     obligations = emails_to_valid_addresses(procedure.plan(context))
     if phase == "followup" and earlier:
         obligations += expiries(context, earlier)

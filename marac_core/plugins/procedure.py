@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
@@ -69,6 +70,8 @@ class PlanContext:
     source_dir: Any = None
     # The representative's supervision and training dates, from the configuration.
     representative: Any = None
+    # The procedure's own settings: its ``settings_model`` filled from the config's [procedures.NAME].
+    settings: Any = None
 
     @property
     def date(self) -> dt.date:
@@ -134,6 +137,35 @@ class PlanContext:
                                listed=listed, slot=slot, **fields)
 
 
+@dataclass(frozen=True)
+class Protected:
+    """How a procedure's attachments go by email: in one AES-256 archive, its password in a second email.
+
+    ``password_subject`` may use ``{subject}`` (the first email's subject); ``password_notice`` must
+    use ``{password}`` and may use ``{subject}``. The defaults are the core's wording for minutes.
+    """
+
+    archive: str = "MARAC-minutes.zip"
+    password_subject: str = "{subject}: password"
+    password_notice: str = "The password for the MARAC minutes sent in a separate message is: {password}"
+
+    def __post_init__(self) -> None:
+        if not self.archive.endswith(".zip") or any(c in self.archive for c in '/\\:'):
+            raise ValueError(f"archive {self.archive!r}: a file name ending in .zip, with no folder")
+        for label, template, needed in (("password_subject", self.password_subject, set()),
+                                        ("password_notice", self.password_notice, {"password"})):
+            used = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+            if not needed <= used or not used <= {"subject", "password"}:
+                raise ValueError(f"{label} {template!r}: may use {{subject}} and {{password}}"
+                                 + (", and must use {password}" if needed else ""))
+
+    def subject_of_password(self, subject: str) -> str:
+        return self.password_subject.format(subject=subject)
+
+    def notice(self, subject: str, password: str) -> str:
+        return self.password_notice.format(subject=subject, password=password)
+
+
 class Procedure:
     """A MARAC procedure. Subclasses give the systems they use and the rules."""
 
@@ -147,6 +179,20 @@ class Procedure:
     meeting_fields: ClassVar[type[BaseModel] | None] = None
     case_fields: ClassVar[type[BaseModel] | None] = None
     outcome_fields: ClassVar[type[BaseModel] | None] = None
+
+    # -- what a procedure plugin declares besides its rules (docs/writing-a-procedure.md) ------
+    # The procedure's own version, listed by `marac procedures` (None: its distribution's version).
+    version: ClassVar[str | None] = None
+    # A pydantic model of the config file's [procedures.NAME] section, or None: it takes no settings.
+    # Its instance is ``PlanContext.settings``.
+    settings_model: ClassVar[type[BaseModel] | None] = None
+    # The archive name and password email of attachments sent by email (see ``protected``).
+    protected_attachments: ClassVar[Protected] = Protected()
+
+    def protected(self, obligation: Obligation) -> Protected:
+        """How this obligation's attachments are protected; override to vary it by rule."""
+        return self.protected_attachments
+    # -- end of the declarations ------------------------------------------------------------
 
     def people(self, meeting: MeetingFile, phase: Phase) -> Iterable[tuple[Listed, str]]:
         """Which people to look up in which systems."""

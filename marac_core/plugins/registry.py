@@ -22,6 +22,7 @@ from marac_core.plugins.procedure import Procedure
 
 ENTRY_POINT_GROUP = "marac"
 BUILTIN_PLUGINS = (
+    "marac_core.builtin.dudley_childrens_health",
     "marac_core.builtin.email",
     "marac_core.builtin.herts_childrens",
     "marac_core.builtin.rdash",

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from marac_core.api import AdapterRegistration, SandboxOptions
     from marac_core.testing.sandbox import SandboxSystem
 
-pytest.register_assert_rewrite("marac_core.testing.conformance", "marac_core.testing.sandbox")
+pytest.register_assert_rewrite("marac_core.testing.conformance", "marac_core.testing.sandbox",
+                               "marac_core.testing.procedures")
 
 
 def pytest_configure(config: pytest.Config) -> None:
