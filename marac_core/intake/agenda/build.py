@@ -183,9 +183,9 @@ class _Reader:
                  name_column: Column | None) -> list[_Person]:
         dob_column = next(iter(layout.of(role, "dob", index)), None)
         dobs = self._read(layout, row, dob_column, lambda v: read_dates(v, self.date)) if dob_column else []
-        if dob_column and any(d is not None for d in dobs) and len(dobs) != max(len(people), 1):
-            if not people:
-                raise layout.table.error("a date of birth with no name beside it", row, dob_column.number)
+        if dob_column and any(d is not None for d in dobs) and not people:
+            raise layout.table.error("a date of birth with no name beside it", row, dob_column.number)
+        if dob_column and any(d is not None for d in dobs) and len(dobs) != len(people):
             raise layout.table.error(f"{len(dobs)} dates of birth for {len(people)} names in "
                                      f"{name_column.heading if name_column else 'the name column'!r}",
                                      row, dob_column.number)
@@ -257,12 +257,16 @@ class _Reader:
         filled = {text_of(v) for v in values if text_of(v)}
         if not filled:
             return True
+        ref = layout.case_column("ref")
+        ref_text = text_of(values[ref.number - 1]) if ref and ref.number <= len(values) else ""
+        if len(filled) == 1 and ref_text and re.fullmatch(r"[A-Za-z]{0,6}[-/ ]?\d[\w/-]*", ref_text):
+            return False  # a case ref alone: a case whose people are missing, refused by the caller
         if len(filled) == 1:
             self.notes.append(Note(layout.table.where(row), f"row skipped: a title or section line "
                                    f"({next(iter(filled))[:40]!r})"))
             return True
         headings = {normalise_text(c.heading) for c in layout.columns}
-        if {normalise_text(t) for t in filled} <= headings | {normalise_text(t.split()[-1]) for t in filled}:
+        if {normalise_text(t) for t in filled} <= headings:
             self.notes.append(Note(layout.table.where(row), "row skipped: the headings repeated"))
             return True
         return False

@@ -17,6 +17,7 @@ Password = Callable[[], str | None]  # asked at most once; None when there is no
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SEVEN_ZIP = b"7z\xbc\xaf\x27\x1c"
+_LARGEST = 200 * 1024 * 1024  # an agenda unpacked; more is no agenda (and guards against a zip bomb)
 _READABLE = (".xlsx", ".xlsm", ".csv", ".docx", ".pdf", ".txt")
 
 
@@ -156,17 +157,20 @@ def _from_seven_zip(data: bytes, source: str, password: _Once) -> tuple[bytes, s
         needs, names = True, []
     except Exception:  # py7zr raises many kinds for a damaged archive
         raise InputError(source, "not an agenda: a damaged 7-Zip archive") from None
+    from py7zr.io import BytesIOFactory
+
     secret = password(source) if needs else None
     try:
         with py7zr.SevenZipFile(io.BytesIO(data), password=secret) as archive:
             if not names:
                 names = [i.filename for i in archive.list() if not i.is_directory]
             name = _the_member(names, source)
-            content = archive.read([name])
+            memory = BytesIOFactory(limit=_LARGEST)
+            archive.extract(targets=[name], factory=memory)
+            content = memory.get(name)
+            content.seek(0)
+            return content.read(), f"{source}:{name}"
     except InputError:
         raise
     except Exception:  # a wrong password shows as a CRC, LZMA or header error, depending on the method
         raise InputError(source, "wrong password (or a damaged 7-Zip archive)") from None
-    if content is None or name not in content:
-        raise InputError(source, f"cannot unpack {name!r}")
-    return content[name].read(), f"{source}:{name}"

@@ -41,7 +41,8 @@ class Layout:
         return next((c for c in self.columns if c.field.role is None and c.field.attribute == attribute), None)
 
     def title_lines(self) -> list[str]:
-        return [" ".join(text_of(v) for v in row if text_of(v)) for row in self.table.rows[:self.heading_row - 1]]
+        rows = self.table.rows[:self.heading_row - 1]
+        return self.table.above + [" ".join(dict.fromkeys(text_of(v) for v in row if text_of(v))) for row in rows]
 
 
 def _read_heading(text: str, occurrence: int, mapping: Mapping | None) -> Field | None:

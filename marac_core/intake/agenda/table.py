@@ -30,6 +30,7 @@ class Table:
     name: str             # the sheet's name, or the table's number
     rows: list[list[Any]] = field(default_factory=list)
     lettered: bool = True  # spreadsheet columns are letters; a Word table's are numbers
+    above: list[str] = field(default_factory=list)  # a Word document's paragraphs before the table
 
     def where(self, row: int, column: int | None = None) -> str:
         """``sheet 'Agenda', row 4, column C``: how the user finds the cell."""

@@ -32,13 +32,21 @@ def _cp1252(data: bytes) -> bool:
     return True
 
 
+def _delimiter(sample: str) -> str:
+    """The delimiter that splits the most lines: a title line above the headings has none, which
+    throws csv.Sniffer (it wants every line alike)."""
+    lines = sample.splitlines()[:-1] or sample.splitlines()
+
+    def splits(delimiter: str) -> int:
+        return sum(len(row) > 1 for row in csv.reader(lines, delimiter=delimiter))
+
+    return max((",", ";", "\t"), key=splits)
+
+
 def read_csv(data: bytes, source: str) -> list[Table]:
     text = decode(data, source)
-    sample = text[:20_000]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = [[cell if cell.strip() else None for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
+    delimiter = _delimiter(text[:20_000])
+    rows = [[cell if cell.strip() else None for cell in row]
+            for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
     name = source.replace("\\", "/").rsplit("/", 1)[-1]
     return [Table(source, "sheet", name, rows)]

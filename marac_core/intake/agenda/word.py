@@ -33,6 +33,7 @@ def read_document_with_text(data: bytes, source: str) -> list[tuple[Table, str]]
             table = DocxTable(block, document)
             # A merged cell is the same cell in each grid position it covers: its text is repeated.
             rows: list[list[Any]] = [[cell.text or None for cell in row.cells] for row in table.rows]
-            found.append((Table(source, "table", str(len(found) + 1), rows, lettered=False), "\n".join(before)))
+            found.append((Table(source, "table", str(len(found) + 1), rows, lettered=False,
+                                above=[t for t in before if t.strip()]), "\n".join(before)))
             before = []
     return found
