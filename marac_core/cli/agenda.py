@@ -117,3 +117,106 @@ def import_agenda_command(agenda: Path, area: str | None, date: dt.date | None, 
         click.echo(as_json_text, nl=False)
     elif output is None:
         click.echo(_dumped(imported.meeting), nl=False)
+
+
+_ROLE_WORDS = {"victim": "victim", "v": "victim", "perpetrator": "perpetrator", "perp": "perpetrator",
+               "alleged perpetrator": "perpetrator", "ap": "perpetrator", "child": "child", "cyp": "child"}
+
+
+def person_of_case(written: str, case: Any) -> tuple[str | None, str | None]:
+    """The case's person the minutes mean, as the meeting file names them, compared as the matcher
+    compares names (SURNAME, Given; nicknames; aliases). (name, None), or (None, the nearest name)."""
+    from rapidfuzz import fuzz, process
+
+    from marac_core.matching.name_levels import compare_family, compare_given, fold, readings
+
+    people = case.people()
+    role = _ROLE_WORDS.get(" ".join(fold(written).split()))
+    if role is not None:
+        in_role = [p for r, _, p in people if r == role]
+        if len(in_role) == 1:
+            return in_role[0].name, None
+    words = written.split()
+    found = []
+    for _, _, person in people:
+        theirs = readings(person.name, person.aliases)
+        if len(words) == 1:  # a given name alone ("Lily"): one person of the case with it
+            if any(fold(words[0]) in r.given[:1] for r in theirs):
+                found.append(person)
+            continue
+        if any(compare_family(o.family, t.family) == "exact" and compare_given(o.given, t.given) in ("exact", "nickname")
+               for o in readings(written) for t in theirs):
+            found.append(person)
+    if len(found) == 1:
+        return found[0].name, None
+    nearest = process.extractOne(written, [p.name for _, _, p in people], scorer=fuzz.WRatio)
+    return None, nearest[0] if nearest else None
+
+
+def _plan_minutes(minutes: Path, meeting_path: Path, password: Any) -> tuple[Any, list[tuple[str, dict[str, Any]]], list[Any]]:
+    from marac_core.intake.agenda.minutes import read_minutes
+    from marac_core.intake.meeting_file import load_meeting
+    from marac_core.model.errors import InputError
+
+    meeting = load_meeting(meeting_path)
+    refs = [c.ref for c in meeting.cases]
+    actions, notes = read_minutes(minutes, refs, meeting.meeting.date, password)
+    adding: list[tuple[str, dict[str, Any]]] = []
+    for action in actions:
+        case = meeting.case(action.ref)
+        entry: dict[str, Any] = {"agency": action.agency, "text": action.text}
+        if action.due:
+            entry["due"] = action.due.isoformat()
+        if action.person:
+            name, nearest = person_of_case(action.person, case)
+            if name is None:
+                hint = f" (nearest: {nearest})" if nearest else ""
+                raise InputError(str(minutes), f"{action.person!r} is no person of case {case.ref}{hint}",
+                                 action.person_where)
+            entry["person"] = name
+        existing = [a.model_dump(mode="json", exclude_none=True) for a in (case.outcome.actions if case.outcome else [])]
+        if entry in existing or (action.ref, entry) in adding:
+            continue  # already in the meeting file: importing the minutes twice adds nothing
+        adding.append((action.ref, entry))
+    return meeting, adding, notes
+
+
+@click.command("import-minutes")
+@click.argument("minutes", type=click.Path(path_type=Path))
+@click.option("--meeting", "meeting_path", type=click.Path(path_type=Path), required=True, metavar="MEETING.yaml",
+              help="The meeting file whose cases' outcome.actions the minutes' actions go into.")
+@click.option("--password-env", metavar="VAR", help="The environment variable holding the file's password.")
+@click.option("--write", is_flag=True, help="Write the actions into the meeting file (default: only show them).")
+@fail_cleanly
+def import_minutes_command(minutes: Path, meeting_path: Path, password_env: str | None, write: bool) -> None:
+    """Read the minutes' per-case action tables (DOCX, XLSX, or PDF with real tables) into each
+    case's outcome.actions. Shows what it would add; writes only with --write."""
+    import yaml
+    from rich.console import Console
+    from rich.table import Table
+
+    _, adding, notes = _plan_minutes(minutes, meeting_path, password_from(password_env))
+    console = Console(stderr=True, width=80, highlight=False)
+    table = Table(title=f"{minutes.name}: {len(adding)} actions to add to {meeting_path.name}",
+                  title_justify="left", width=80)
+    for column in ("case", "agency", "action", "due", "person"):
+        table.add_column(column, overflow="fold")
+    for ref, entry in adding:
+        table.add_row(ref, entry["agency"], entry["text"], entry.get("due", "-"), entry.get("person", "-"))
+    console.print(table)
+    for note in notes:
+        console.print(f"  - {note}")
+    if not write:
+        console.print("Nothing written: run again with --write to add these actions.")
+        return
+    if not adding:
+        console.print("Nothing to add.")
+        return
+    data = yaml.safe_load(meeting_path.read_text(encoding="utf-8"))
+    for ref, entry in adding:
+        case = next(c for c in data["cases"] if str(c.get("ref")) == ref)
+        outcome = case.get("outcome") or {}
+        case["outcome"] = outcome
+        outcome.setdefault("actions", []).append({k: _as_date(v) if k == "due" else v for k, v in entry.items()})
+    write_checked(meeting_path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
+    console.print(f"Wrote {len(adding)} actions into {meeting_path}")
