@@ -105,17 +105,23 @@ def normalise(heading: str) -> str:
     return " ".join(text.split())
 
 
-def _split_role(words: str) -> tuple[str | None, int | None, str]:
-    """(role, number, the rest) when the heading starts or ends with a role's name."""
+def _splits(words: str) -> list[tuple[str | None, int | None, str]]:
+    """Ways to read a heading as (role, number, the rest): the role first ("Victim DOB"), after
+    "of"/"for" ("DOB of victim"), last ("Date of birth (victim)"), or no role at all."""
+    found: list[tuple[str | None, int | None, str]] = []
     for role, synonyms in ROLE_SYNONYMS.items():
         for synonym in synonyms:
             m = re.fullmatch(rf"{synonym}(?:\s+(\d+))?(?:\s+(.*))?", words)
             if m:
-                return role, int(m[1]) if m[1] else None, m[2] or ""
-            m = re.fullmatch(rf"(.*?)\s+(?:of|for)\s+(?:the\s+)?{synonym}(?:\s+(\d+))?", words)
+                found.append((role, int(m[1]) if m[1] else None, m[2] or ""))
+            m = re.fullmatch(rf"(.*?)\s+(?:(?:of|for)\s+(?:the\s+)?)?{synonym}(?:\s+(\d+))?", words)
             if m:
-                return role, int(m[2]) if m[2] else None, m[1]
-    return None, None, words
+                found.append((role, int(m[2]) if m[2] else None, m[1]))
+    return [*found, (None, None, words)]
+
+
+def _split_role(words: str) -> tuple[str | None, int | None, str]:
+    return _splits(words)[0]
 
 
 def _attribute(words: str) -> str | None:
@@ -134,15 +140,11 @@ def recognise(heading: str) -> Field | None:
     for field_name, synonyms in CASE_SYNONYMS.items():
         if words in synonyms:
             return Field(None, field_name)
-    role, index, rest = _split_role(words)
-    attribute = _attribute(rest)
-    if attribute is None:
-        return None
-    if role is None:
-        if attribute == "name" and rest == "":
-            return None
-        return Field("person", attribute)
-    return Field(role, attribute, index)
+    for role, index, rest in _splits(words):
+        attribute = _attribute(rest)
+        if attribute is not None:
+            return Field(role or "person", attribute, index)
+    return None
 
 
 def role_alone(heading: str) -> str | None:
