@@ -359,13 +359,16 @@ class _Reader:
             raise layout.table.error(f"case {ref} is also at {self.refs[ref]}", row,
                                      c.number if (c := layout.case_column("ref")) else None)
         self.refs[ref] = layout.table.where(row)
-        seen: dict[tuple[str, ...], _Person] = {}
+        seen: dict[tuple[str, ...], list[_Person]] = {}
         for person in people:
             key = name_key(person.data["name"])
-            if key in seen:
-                raise InputError(layout.table.source, f"case {ref}: {person.data['name']} is listed twice "
-                                 f"(also at {seen[key].where})", person.where)
-            seen[key] = person
+            for earlier in seen.get(key, []):
+                # Same name and no date of birth telling them apart (a father and son both named, with
+                # their dates of birth, are two people).
+                if earlier.data.get("dob") is None or person.data.get("dob") in (None, earlier.data["dob"]):
+                    raise InputError(layout.table.source, f"case {ref}: {person.data['name']} is listed twice "
+                                     f"(also at {earlier.where})", person.where)
+            seen.setdefault(key, []).append(person)
         case: dict[str, Any] = {"ref": ref}
         agency_column = layout.case_column("referring_agency")
         agency = referring_agency or (text_of(self._cell(layout, row, agency_column)) if agency_column else None)
