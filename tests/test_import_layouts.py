@@ -183,3 +183,37 @@ def test_cli_prints_yaml_or_json_when_no_output_is_given(tmp_path: Path) -> None
     assert yaml.safe_load(as_yaml.stdout)["cases"][0]["victim"]["name"] == "Sarah JONES"
     as_json = marac("import", path, "--json", "--area", "Hitchin", "--date", "2026-12-10")
     assert json.loads(as_json.stdout)["meeting"] == {"area": "Hitchin", "date": "2026-12-10"}
+
+
+def test_what_was_not_taken_is_listed_with_where_it_is(tmp_path: Path) -> None:
+    path = xlsx(tmp_path / "a.xlsx", [
+        TITLE,
+        ["Case ref", "Role", "Name", "DOB", "Lives with", "Favourite colour"],
+        ["ST-1", "Victim", "Sarah JONES", "14/03/1991", None, "blue"],
+        [None, "Other adult", "Jean JONES", None, None, None],
+        [None, "Child", "Lily JONES", "unborn", "Aunt Mary", None],
+        ["Case ref", "Role", "Name", "DOB", "Lives with", None],
+        ["Part 2: repeat cases"],
+        ["ST-2", "Victim", "Priya SHAH", "30/09/1995", None, None],
+    ])
+    imported = import_agenda(path)
+    assert [len(people(c)) for c in imported.meeting["cases"]] == [2, 1]
+    notes = [str(n) for n in imported.notes]
+    assert "sheet 'Agenda', row 2, column F: heading 'Favourite colour' not recognised: column not read" in notes
+    assert "sheet 'Agenda', row 4, column B: row skipped: role 'Other adult' is no victim, perpetrator or child" in notes
+    assert "sheet 'Agenda', row 5, column C: child Lily JONES has no date of birth (unborn)" in notes
+    assert "sheet 'Agenda', row 5, column C: Lily JONES lives with 'Aunt Mary': no address taken" in notes
+    assert "sheet 'Agenda', row 6: row skipped: the headings repeated" in notes
+    assert "sheet 'Agenda', row 7: row skipped: a title or section line ('Part 2: repeat cases')" in notes
+
+
+def test_two_people_of_one_name_told_apart_by_their_dates_of_birth_are_both_kept(tmp_path: Path) -> None:
+    path = xlsx(tmp_path / "a.xlsx", [TITLE, ["Ref", "Victim", "Perpetrator", "Children"],
+                                      ["ST-1", "Sarah JONES", "Mark JONES 01/07/1988; Mark JONES 02/02/1960", None]])
+    assert [p["dob"] for p in meeting_of(path)["cases"][0]["perpetrator"]] == ["1988-07-01", "1960-02-02"]
+
+
+def test_forename_and_surname_columns_make_one_name(tmp_path: Path) -> None:
+    path = xlsx(tmp_path / "a.xlsx", [TITLE, ["Ref", "Victim forename", "Victim surname", "Victim DOB"],
+                                      ["ST-1", "Sarah", "Jones", "14/03/1991"]])
+    assert meeting_of(path)["cases"][0]["victim"] == {"name": "Sarah JONES", "dob": "1991-03-14"}

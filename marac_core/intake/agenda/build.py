@@ -180,7 +180,9 @@ class _Reader:
         return read, column
 
     def _details(self, layout: Layout, row: int, role: str, index: int | None, people: list[PersonRead],
-                 name_column: Column | None) -> list[_Person]:
+                 name_column: Column | None, playing: str | None = None) -> list[_Person]:
+        """The people of a row in one role, with their other columns. ``playing``: the role a
+        one-row-per-person row gives (its columns are ``person.*``)."""
         dob_column = next(iter(layout.of(role, "dob", index)), None)
         dobs = self._read(layout, row, dob_column, lambda v: read_dates(v, self.date)) if dob_column else []
         if dob_column and any(d is not None for d in dobs) and not people:
@@ -215,9 +217,11 @@ class _Reader:
             if aliases:
                 data["aliases"] = list(dict.fromkeys(aliases))
             if not dob:
-                said = f" ({read.dob_not_known})" if read.dob_not_known else ""
+                not_known = read.dob_not_known or (text_of(self._cell(layout, row, dob_column)) or None
+                                                   if len(people) == 1 else None)
+                said = f" ({not_known})" if not_known else ""
                 age = f" (age {read.age} given)" if read.age is not None else ""
-                label = "child" if role == "children" else role
+                label = {"children": "child"}.get(playing or role, playing or role)
                 self.notes.append(Note(where_name, f"{label} {read.name} has no date of birth{said}{age}"))
             if " " not in read.name.strip():
                 self.notes.append(Note(where_name, f"{read.name!r}: only one name given"))
@@ -340,7 +344,7 @@ class _Reader:
                                          column.number if column else None)
             if role == "victim" and len(people) > 1:
                 raise layout.table.error("more than one victim in one cell", row, column.number if column else None)
-            read = self._details(layout, row, "person", None, people, column)
+            read = self._details(layout, row, "person", None, people, column, playing=role)
             for person in read:
                 person.role = role
             grouped.setdefault(ref, []).extend(read)
