@@ -111,3 +111,26 @@ def test_the_mapping_written_beside_the_output_reads_the_agenda_the_same_way(tmp
     again = marac("import", path, "--mapping", tmp_path / "m.mapping.yaml", "-o", tmp_path / "m2.yaml")
     assert again.exit_code == 0, again.stderr
     assert (tmp_path / "m2.yaml").read_text() == out.read_text()
+
+
+def test_on_a_terminal_the_password_is_asked_for_with_hidden_input_only_when_needed(
+        tmp_path: Path, plain: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    import click
+
+    from marac_core.cli.agenda import password_from
+
+    asked: list[dict] = []
+
+    def prompt(text: str, **options: object) -> str:
+        asked.append(options)
+        return PASSWORD
+
+    monkeypatch.setattr(click, "prompt", prompt)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    import_agenda(plain, password=password_from(None))
+    assert asked == [], "an unprotected agenda asks for nothing"
+    locked = encrypted(plain, tmp_path / "locked.xlsx", PASSWORD)
+    assert import_agenda(locked, password=password_from(None)).meeting["cases"][0]["victim"]["name"] == "Sarah JONES"
+    assert asked == [{"hide_input": True, "err": True}]

@@ -130,3 +130,12 @@ def test_minutes_with_no_action_table_are_refused(tmp_path: Path, meeting: Path)
 ])
 def test_timescales_become_due_dates_from_the_meeting_day(timescale: str, due: dt.date | None) -> None:
     assert due_from(timescale, dt.date(2026, 12, 3))[0] == due
+
+
+def test_a_workbook_with_one_sheet_per_case(tmp_path: Path, meeting: Path) -> None:
+    minutes = xlsx(tmp_path / "actions.xlsx", [["Agency", "Action", "Timescale"], ["Police", "Flag address", "ASAP"]],
+                   title="ST-0102", sheets={"ST-0101": [["Agency", "Action"], ["School", "Inform DSL"]]})
+    assert marac("import-minutes", minutes, "--meeting", meeting, "--write").exit_code == 0
+    got = actions(meeting)
+    assert got["ST-0102"] == [{"agency": "Police", "text": "Flag address", "due": "2026-12-03"}]
+    assert got["ST-0101"] == [{"agency": "School", "text": "Inform DSL"}]

@@ -24,8 +24,8 @@ from marac_core.intake.agenda.cells import (
 )
 from marac_core.intake.agenda.files import Password, open_document
 from marac_core.intake.agenda.layout import Column, Layout, Mapping, find_layout
-from marac_core.intake.agenda.people import PersonRead, capitals, read_dates, read_people, split_aliases
-from marac_core.intake.agenda.table import Note, Table
+from marac_core.intake.agenda.people import PersonRead, read_dates, read_people, split_aliases
+from marac_core.intake.agenda.table import Note
 from marac_core.model.errors import InputError
 
 ROLE_WORDS = {
@@ -275,7 +275,7 @@ class _Reader:
             return True
         return False
 
-    def _ref(self, layout: Layout, row: int, previous: str | None) -> str | None:
+    def _ref(self, layout: Layout, row: int) -> str | None:
         column = layout.case_column("ref")
         if column is None:
             return None
@@ -305,7 +305,7 @@ class _Reader:
             for index in [None, *numbered]:
                 children, column = self._names(layout, row, "children", index)
                 people += self._details(layout, row, "children", index, children, column)
-            ref = self._ref(layout, row, None) or f"ROW-{row}"
+            ref = self._ref(layout, row) or f"ROW-{row}"
             cases.append(self._case(layout, row, ref, people))
         return cases
 
@@ -324,7 +324,7 @@ class _Reader:
             values = layout.table.rows[row - 1]
             if self._blank_or_title(layout, row, values):
                 continue
-            ref = self._ref(layout, row, current) or current  # a ref merged over, or left blank on, its people
+            ref = self._ref(layout, row) or current  # a ref merged over, or left blank on, its people
             if ref is None:
                 raise layout.table.error("no case reference on the first person's row", row, ref_column.number)
             current = ref
@@ -450,5 +450,3 @@ def _validate(meeting: dict[str, Any], source: str) -> None:
     except ValidationError as exc:
         raise first_error(Path(source), exc) from None
 
-
-__all__ = ["Imported", "import_agenda", "capitals"]

@@ -1,7 +1,8 @@
 """Reading the minutes' action tables (DOCX, XLSX, or a PDF whose tables are real tables): for each
 case, the actions agreed: agency, action, timescale, and whom it concerns.
 
-A table belongs to the case whose ref is in a column of it, on a line of it, or in the text above it.
+A table belongs to the case whose ref is in a column of it, on a line of it, in the text above it,
+or in its sheet's name.
 The timescale becomes a due date ("within 72 hours" from the meeting's day, "2 weeks", "10/12/2026");
 one that is not a time ("next MARAC", "ongoing") gives no due date, and is kept in the action's text.
 """
@@ -143,7 +144,8 @@ def read_minutes(path: object, refs: list[str], meeting_date: dt.date,
     current: str | None = None
     found_any = False
     for table in tables:
-        current = _ref_in("\n".join(table.above), refs) or current
+        # A sheet named by its case ("ST-0101"), or the text above a Word or PDF table.
+        current = _ref_in("\n".join([table.name if table.kind == "sheet" else "", *table.above]), refs) or current
         heading_row, columns = 0, {}
         for number, row in enumerate(table.rows[:10], start=1):
             fields = {_heading_of(text_of(v)): i + 1 for i, v in reversed(list(enumerate(row))) if text_of(v)}

@@ -10,11 +10,7 @@ from marac_core.model.errors import InputError
 
 
 def read_document(data: bytes, source: str) -> list[Table]:
-    return [table for table, _ in read_document_with_text(data, source)]
-
-
-def read_document_with_text(data: bytes, source: str) -> list[tuple[Table, str]]:
-    """Each table, with the paragraphs' text between it and the table before it."""
+    """Each table, with the paragraphs between it and the table before it (``Table.above``)."""
     import docx
     from docx.table import Table as DocxTable
     from docx.text.paragraph import Paragraph
@@ -23,7 +19,7 @@ def read_document_with_text(data: bytes, source: str) -> list[tuple[Table, str]]
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds for a damaged file
         raise InputError(source, f"not a readable DOCX document ({type(exc).__name__})") from None
-    found: list[tuple[Table, str]] = []
+    found: list[Table] = []
     before: list[str] = []
     for block in document.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
@@ -33,7 +29,7 @@ def read_document_with_text(data: bytes, source: str) -> list[tuple[Table, str]]
             table = DocxTable(block, document)
             # A merged cell is the same cell in each grid position it covers: its text is repeated.
             rows: list[list[Any]] = [[cell.text or None for cell in row.cells] for row in table.rows]
-            found.append((Table(source, "table", str(len(found) + 1), rows, lettered=False,
-                                above=[t for t in before if t.strip()]), "\n".join(before)))
+            found.append(Table(source, "table", str(len(found) + 1), rows, lettered=False,
+                               above=[t for t in before if t.strip()]))
             before = []
     return found
