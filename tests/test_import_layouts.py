@@ -217,3 +217,14 @@ def test_forename_and_surname_columns_make_one_name(tmp_path: Path) -> None:
     path = xlsx(tmp_path / "a.xlsx", [TITLE, ["Ref", "Victim forename", "Victim surname", "Victim DOB"],
                                       ["ST-1", "Sarah", "Jones", "14/03/1991"]])
     assert meeting_of(path)["cases"][0]["victim"] == {"name": "Sarah JONES", "dob": "1991-03-14"}
+
+
+def test_a_cell_that_names_nobody_adds_nobody_and_says_so(tmp_path: Path) -> None:
+    path = xlsx(tmp_path / "a.xlsx", [TITLE, ["Ref", "Victim", "Perpetrator", "Children"],
+                                      ["ST-1", "Sarah JONES", "Unknown", "None"],
+                                      ["ST-2", "Priya SHAH", "Daniel WEBB", "Lily Shah (5), Tom Shah (8)"]])
+    imported = import_agenda(path)
+    first, second = imported.meeting["cases"]
+    assert "perpetrator" not in first and "children" not in first
+    assert "sheet 'Agenda', row 3, column C: 'Unknown' read as nobody" in [str(n) for n in imported.notes]
+    assert [c["name"] for c in second["children"]] == ["Lily Shah", "Tom Shah"]

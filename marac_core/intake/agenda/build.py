@@ -177,6 +177,10 @@ class _Reader:
             read = self._read(layout, row, column, lambda v: read_people(written, self.date) if written else [])
         else:
             return [], None
+        written_in = text_of(self._cell(layout, row, column))
+        if not read and written_in and role != "victim":
+            self.notes.append(Note(layout.table.where(row, column.number if column else None),
+                                   f"{written_in!r} read as nobody"))
         return read, column
 
     def _details(self, layout: Layout, row: int, role: str, index: int | None, people: list[PersonRead],

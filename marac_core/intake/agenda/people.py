@@ -18,6 +18,11 @@ _UNBORN = re.compile(r"\b(?:unborn|edd|due|expected|pregnan\w*)\b", re.I)
 _DOB_WORD = re.compile(r"\b(?:dob|d\.o\.b\.?|date\s+of\s+birth|born|b\.)\s*:?", re.I)
 
 
+# What a name cell says when it names nobody. ("Unknown" is no name to search for either.)
+NOBODY = re.compile(r"^(?:none(?:\s+known)?|n\s*/\s*a|nil|no\s+(?:children|child|kids|cyp)(?:\s+\w+)*|-+|0|"
+                    r"not\s+known|unknown|n\s*/\s*k|tbc|not\s+applicable)$", re.I)
+
+
 @dataclass
 class PersonRead:
     """One person read from a cell, before they are given a role."""
@@ -92,20 +97,20 @@ def _pieces(text: str) -> list[str]:
         out += [p for p in re.split(r"\s+(?:and|&)\s+|\s*\+\s*", piece, flags=re.I) if p.strip()]
     final: list[str] = []
     for piece in out:
-        # "Lily JONES 22/05/2019, Noah JONES 09/09/2021": a comma after a date separates two people.
-        parts = re.split(rf"(?<=[\d)])\s*,\s+(?=\D)", piece)
-        if len(parts) > 1 and all(DATE_IN_TEXT.search(p) for p in parts[:-1]):
-            final += parts
-        else:
-            final.append(piece)
+        # "Lily JONES 22/05/2019, Noah JONES 09/09/2021", "Lily Jones (5), Tom Jones (8)", "Lily JONES,
+        # Tom JONES": a comma between people, not the comma of "JONES, Lily".
+        parts = [p.strip() for p in piece.split(",")]
+        dated = all(DATE_IN_TEXT.search(p) or _AGE.search(p) for p in parts[:-1])
+        named = all(len(p.split()) > 1 and any(capitals(w) for w in p.split()) for p in parts)
+        final += parts if len(parts) > 1 and (dated or named) else [piece]
     return [p.strip(" ,") for p in final if p.strip(" ,")]
 
 
 def read_people(value: object, latest: dt.date) -> list[PersonRead]:
     """Everyone named in one cell, in order. A surname written once ("Lily (5) and Noah (3) JONES")
-    is given to each name that has none."""
+    is given to each name that has none. "None", "N/A", "No children" name nobody."""
     raw = "" if value is None else str(value)
-    people = [read_person(piece, latest) for piece in _pieces(raw)]
+    people = [read_person(piece, latest) for piece in _pieces(raw) if not NOBODY.match(piece.strip(" .()"))]
     people = [p for p in people if p.name]
     surnames = [w for p in people for w in p.name.split()[1:] if capitals(w)]
     shared = next((p.name.split()[-1] for p in reversed(people)
