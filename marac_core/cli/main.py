@@ -418,6 +418,10 @@ def _register_lazy_commands() -> None:
 
 
 _register_lazy_commands()
+from marac_core.cli import agenda as _agenda  # noqa: E402  (click only; the work is imported when run)
+
+main.add_command(_agenda.import_agenda_command)
+main.add_command(_agenda.import_minutes_command)
 
 if __name__ == "__main__":
     main()

@@ -22,6 +22,31 @@ def bundled() -> Path:
     return Path(str(resources.files("marac_core.cli.demo")))
 
 
+def meeting_from_agenda(folder: Path, meeting_file: str, into: Path) -> Path:
+    """The demo meeting as a rep gets it: the coordinator's agenda imported, then what the rep
+    knows beside it (who attends, and the outcome recorded at the meeting) from the hand-written file."""
+    import shutil
+
+    import yaml
+
+    from marac_core.cli.agenda import write_checked
+    from marac_core.cli.demo.agendas import AGENDAS
+    from marac_core.intake.agenda import import_agenda
+
+    imported = import_agenda(folder / AGENDAS[meeting_file])
+    hand_written = yaml.safe_load((folder / meeting_file).read_text(encoding="utf-8"))
+    meeting = {**hand_written["meeting"], **imported.meeting["meeting"]}
+    meeting = {key: meeting[key] for key in hand_written["meeting"]}  # in the hand-written order
+    outcomes = {case["ref"]: case["outcome"] for case in hand_written["cases"] if "outcome" in case}
+    cases = [{**case, **({"outcome": outcomes[case["ref"]]} if case["ref"] in outcomes else {})}
+             for case in imported.meeting["cases"]]
+    if not (into / "minutes").exists():
+        shutil.copytree(folder / "minutes", into / "minutes")
+    path = into / meeting_file
+    write_checked(path, yaml.safe_dump({"meeting": meeting, "cases": cases}, sort_keys=False, allow_unicode=True))
+    return path
+
+
 def run_demo(state: Path | None) -> None:
     from marac_core.cli.display import show_applied, show_dump
     from marac_core.execution import session
@@ -32,8 +57,12 @@ def run_demo(state: Path | None) -> None:
     with tempfile.TemporaryDirectory(prefix="marac-demo-") as scratch:
         state_dir = state or Path(scratch)
         for meeting_file in MEETINGS:
+            from marac_core.cli.demo.agendas import AGENDAS
+
+            imported = meeting_from_agenda(folder, meeting_file, Path(scratch))
+            console.rule(f"{AGENDAS[meeting_file]}: the coordinator's agenda, imported (marac import)")
             for phase, on in PHASES:
-                options = RunOptions(meeting=folder / meeting_file, phase=phase, on=on,
+                options = RunOptions(meeting=imported, phase=phase, on=on,
                                      sandbox=folder / RECORDS, state=state_dir)
                 with open_run(options) as run:
                     ledger = session.ledger_for(run)
