@@ -10,7 +10,7 @@ import pytest
 from agenda_files import docx, marac, xlsx
 
 from marac_core.intake.agenda.minutes import due_from
-from marac_core.intake.meeting_file import load_meeting
+from marac_core.cli.agenda import read_strictly
 
 DEMO = Path(__file__).resolve().parent.parent / "marac_core" / "cli" / "demo"
 HEADINGS = ["Agency", "Action", "Timescale", "Person"]
@@ -39,7 +39,7 @@ def minutes_docx(tmp_path: Path, rows_0101: list[list[str]], rows_0102: list[lis
 
 def actions(path: Path) -> dict[str, list[dict]]:
     return {c.ref: [a.model_dump(mode="json", exclude_none=True) for a in (c.outcome.actions if c.outcome else [])]
-            for c in load_meeting(path).cases}
+            for c in read_strictly(path).cases}
 
 
 def test_actions_of_each_case_table_are_shown_and_written_only_with_write(tmp_path: Path, meeting: Path) -> None:

@@ -31,6 +31,11 @@ def test_the_shipped_agenda_holds_the_same_people_as_the_hand_written_meeting(tm
     hand_written = yaml.safe_load((DEMO / meeting_file).read_text())
     assert [_people_only(c) for c in imported["cases"]] == [_people_only(c) for c in hand_written["cases"]]
     assert {k: hand_written["meeting"][k] for k in ("area", "date")} == imported["meeting"]
+    # What import writes is a meeting file as the strict reader takes it, for the procedure too.
+    for procedure in ("rdash", "herts-childrens"):
+        checked = marac("check", out, "--procedure", procedure, "--on", "2026-12-01")
+        assert checked.exit_code == 0, checked.stderr
+        assert "case" in checked.stdout
 
 
 def _minutes_of(hand_written: dict[str, Any], path: Path) -> Path:

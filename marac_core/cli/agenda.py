@@ -52,10 +52,21 @@ def _as_date(value: Any) -> Any:
         return value
 
 
+def read_strictly(path: Path) -> Any:
+    """The meeting file as `marac check` reads it: for the procedure it names (whose declared keys it
+    may hold), or the core's keys alone when it names none."""
+    from marac_core.intake.meeting_file import load_meeting, raw_procedure, read_meeting_data
+    from marac_core.planning.meeting_input import read_meeting
+    from marac_core.plugins.registry import load
+
+    if raw_procedure(read_meeting_data(path)) is None:
+        return load_meeting(path)
+    return read_meeting(load(), path)[0]
+
+
 def write_checked(path: Path, text: str) -> None:
     """Write a meeting file only once it reads back as one: to a temporary file beside it, loaded
     with the meeting reader, then moved into place (nothing is left behind on a refusal)."""
-    from marac_core.intake.meeting_file import load_meeting
     from marac_core.model.errors import InputError
 
     folder = path.parent if str(path.parent) else Path(".")
@@ -65,7 +76,7 @@ def write_checked(path: Path, text: str) -> None:
     try:
         temporary.write_text(text, encoding="utf-8")
         try:
-            load_meeting(temporary)
+            read_strictly(temporary)
         except InputError as exc:
             raise InputError(str(path), exc.message, exc.field) from None
         os.replace(temporary, path)
@@ -155,10 +166,9 @@ def person_of_case(written: str, case: Any) -> tuple[str | None, str | None]:
 
 def _plan_minutes(minutes: Path, meeting_path: Path, password: Any) -> tuple[Any, list[tuple[str, dict[str, Any]]], list[Any]]:
     from marac_core.intake.agenda.minutes import read_minutes
-    from marac_core.intake.meeting_file import load_meeting
     from marac_core.model.errors import InputError
 
-    meeting = load_meeting(meeting_path)
+    meeting = read_strictly(meeting_path)
     refs = [c.ref for c in meeting.cases]
     actions, notes = read_minutes(minutes, refs, meeting.meeting.date, password)
     adding: list[tuple[str, dict[str, Any]]] = []
