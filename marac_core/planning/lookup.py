@@ -12,6 +12,7 @@ from marac_core.matching.decide import Match, ScoredCandidate, match_person
 from marac_core.model.meeting import Person
 from marac_core.model.names import embedded_aliases, split_name, written_surname
 from marac_core.model.records import Candidate, PersonQuery
+from marac_core.planning.batched import start_batches
 from marac_core.plugins.procedure import Listed, Lookup
 from marac_core.plugins.systems import Systems
 
@@ -44,9 +45,9 @@ class LookupRun:
         self.systems = systems
         self.decisions = decisions or {}
         self.on = on
-        self._searches: dict[tuple[str, str], asyncio.Task[list[Candidate]]] = {}
+        self._searches: dict[tuple[str, str], asyncio.Future[list[Candidate]]] = {}
 
-    def _search(self, system: str, person: Person) -> asyncio.Task[list[Candidate]]:
+    def _search(self, system: str, person: Person) -> asyncio.Future[list[Candidate]]:
         query = query_for(person, system)
         key = (system, query.model_dump_json())
         if key not in self._searches:
@@ -79,6 +80,7 @@ class LookupRun:
 
     async def all(self, wanted: Iterable[tuple[Listed, str]]) -> dict[tuple[str, str, str], Lookup]:
         pairs = list(wanted)
+        start_batches(self.systems, pairs, self._searches, query_for)  # many people a request, where allowed
         results = await asyncio.gather(*(self.look_up(listed, system) for listed, system in pairs))
         return {(listed.case.ref, listed.key, system): result
                 for (listed, system), result in zip(pairs, results)}

@@ -5,6 +5,10 @@ Resources used (base URL = the FHIR base, e.g. ``https://engine.trust.nhs.uk/fhi
 - Patient (search by NHS number, or by family name and birth date; read by
   ``_id``), with ``_revinclude=EpisodeOfCare:patient`` so that whether the
   person is open to the trust's services comes back in the same response.
+  Many people are searched for in one request where the run allows: a FHIR
+  ``batch`` Bundle POSTed to the base URL, one ``GET Patient?...`` entry per
+  person, answered by a ``batch-response`` Bundle with each search's
+  ``searchset`` (and its own status) in the same order.
 - Flag for alerts, QuestionnaireResponse for the safeguarding template's tick
   boxes, DocumentReference for case notes and uploaded documents.
 
@@ -25,8 +29,9 @@ import base64
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any, ClassVar
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -170,7 +175,8 @@ class SystmOneAdapter(Adapter):
 
     # HTTP -------------------------------------------------------------------
     def _url(self, path: str) -> str:
-        return f"{self.settings.base_url.rstrip('/')}/{path}"
+        base = self.settings.base_url.rstrip("/")
+        return f"{base}/{path}" if path else base  # a batch or transaction goes to the base itself
 
     def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         headers = {"Accept": FHIR_JSON}
@@ -220,7 +226,8 @@ class SystmOneAdapter(Adapter):
         return WriteReceipt(id=_receipt_id(response, resource_type))
 
     # Look-ups -------------------------------------------------------------
-    async def find_people(self, query: PersonQuery) -> list[Candidate]:
+    @staticmethod
+    def _patient_search(query: PersonQuery) -> dict[str, str]:
         params: dict[str, str]
         if query.nhs_number:
             params = {"identifier": f"{NHS_NUMBER_SYSTEM}|{query.nhs_number}"}
@@ -231,8 +238,36 @@ class SystmOneAdapter(Adapter):
             if query.dob:
                 params["birthdate"] = query.dob.isoformat()
         params["_revinclude"] = "EpisodeOfCare:patient"
-        response = await self._get("Patient", params)
+        return params
+
+    async def find_people(self, query: PersonQuery) -> list[Candidate]:
+        response = await self._get("Patient", self._patient_search(query))
         return _candidates(response.json())
+
+    async def find_many_people(self, queries: Sequence[PersonQuery]) -> list[list[Candidate] | Exception]:
+        # One batch Bundle (FHIR R4 3.1.0.11.4): the entries are independent searches, each answered
+        # in the same place of the batch-response with its own status.
+        batch = {"resourceType": "Bundle", "type": "batch", "entry": [
+            {"request": {"method": "GET", "url": "Patient?" + urlencode(self._patient_search(q))}}
+            for q in queries]}
+        response = await self._send("POST", "", batch)
+        answer = response.json()
+        entries = answer.get("entry") or [] if answer.get("resourceType") == "Bundle" else []
+        if answer.get("type") != "batch-response" or len(entries) != len(queries):
+            raise ValueError(f"the FHIR server answered a batch of {len(queries)} searches with "
+                             f"{len(entries)} entries")
+        found: list[list[Candidate] | Exception] = []
+        for entry in entries:
+            status = str((entry.get("response") or {}).get("status", "")).split(" ", 1)[0]
+            resource = entry.get("resource") or {}
+            if status.startswith("2") and resource.get("resourceType") == "Bundle":
+                found.append(_candidates(resource))
+            else:
+                code = int(status) if status.isdigit() else 502
+                found.append(httpx.HTTPStatusError(
+                    f"batch entry answered {status or 'without a status'}", request=response.request,
+                    response=httpx.Response(code, request=response.request)))
+        return found
 
     async def get_record(self, record: str) -> Candidate | None:
         # A search by _id rather than a read, so the episodes come in the same response.
