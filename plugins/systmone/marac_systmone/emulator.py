@@ -32,6 +32,7 @@ import uuid
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl
 
+import orjson
 from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
@@ -80,7 +81,7 @@ class FhirError(Exception):
 
 
 def _fhir(body: dict[str, Any] | None, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    content = json.dumps(body).encode() if body is not None else b""
+    content = orjson.dumps(body) if body is not None else b""  # large search answers: a quarter of json's time
     return Response(content, status_code=status, headers=headers, media_type=FHIR_JSON)
 
 

@@ -12,6 +12,7 @@ import pytest
 import respx
 from marac_systmone import marac_register_adapters
 from marac_systmone.adapter import SystmOneAdapter
+from marac_systmone.fhir import validated
 
 from marac_core.api import (
     Alert,
@@ -171,6 +172,7 @@ async def test_many_people_are_one_batch_bundle_posted_to_the_base() -> None:
         {"request": {"method": "GET",
                      "url": "Patient?family=JONES%2CSMITH&birthdate=1988-07-01&_revinclude=EpisodeOfCare%3Apatient"}},
         {"request": {"method": "GET", "url": "Patient?family=JONES&_revinclude=EpisodeOfCare%3Apatient"}}]}
+    validated(body(request))  # a valid R4 Bundle, though the adapter does not spend time checking it
     assert [c.record for c in sarah] == ["S1-9001"] and sarah[0].involvement.open
     assert nobody == []
     # An entry the server refused fails that person's look-up alone, as its status.
@@ -201,6 +203,26 @@ async def test_a_refused_batch_raises_its_status() -> None:
         router.post(url=BASE).mock(return_value=httpx.Response(503))
         with pytest.raises(httpx.HTTPStatusError):
             await adapter.find_many_people([PersonQuery(name="A JONES", family="JONES", given="A")])
+    await client.aclose()
+
+
+@pytest.mark.asyncio
+async def test_a_patient_changed_between_two_searches_is_read_as_it_now_is() -> None:
+    adapter, client = make()
+    first = {**SARAH, "meta": {"versionId": "1", "lastUpdated": "2026-12-01T10:00:00Z"}}
+    moved = {**first, "address": [{"use": "home", "postalCode": "M1 1AE"}],
+             "meta": {"versionId": "2", "lastUpdated": "2026-12-02T10:00:00Z"}}
+    closed = {**OPEN, "status": "finished", "meta": {"versionId": "2", "lastUpdated": "2026-12-02T10:00:00Z"}}
+    query = PersonQuery(name="Sarah JONES", family="JONES", given="Sarah", nhs_number="9434765919")
+    with respx.mock(assert_all_called=True) as router:
+        router.get(host=HOST, path="/fhir/Patient").mock(side_effect=[
+            httpx.Response(200, json=bundle(first, {**OPEN, "meta": {"versionId": "1"}})),
+            httpx.Response(200, json=bundle(first, {**OPEN, "meta": {"versionId": "1"}})),
+            httpx.Response(200, json=bundle(moved, {**OPEN, "meta": {"versionId": "1"}})),
+            httpx.Response(200, json=bundle(moved, closed))])
+        answers = [(await adapter.find_people(query))[0] for _ in range(4)]
+    assert [(c.postcode, c.involvement.open) for c in answers] == [
+        ("LS1 4AP", True), ("LS1 4AP", True), ("M1 1AE", True), ("M1 1AE", False)]
     await client.aclose()
 
 
