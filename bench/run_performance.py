@@ -1,4 +1,4 @@
-"""The performance benchmark of issue 7: run it with ``.venv/bin/python bench/run_performance.py``.
+"""The performance benchmark of issues 7 and 17: run it with ``.venv/bin/python bench/run_performance.py``.
 
 It generates synthetic meetings and sandbox records (bench/perf/synthetic.py),
 times the real ``marac`` command against the sandbox (bench/perf/measure.py),
@@ -104,6 +104,8 @@ def main() -> int:
                         help="also apply (rdash, concurrency 1 and 16) at this latency, nearer a real system's, "
                              "for information (100; 0 to skip)")
     parser.add_argument("--plan-cases", type=int, nargs=2, default=(200, 2000), metavar=("SMALL", "LARGE"))
+    parser.add_argument("--huge-cases", type=int, default=10000,
+                        help="also plan this many cases: under 60 s and 2 GiB (10000; 0 to skip)")
     parser.add_argument("--due-cases", type=int, default=1500, help="cases in a year of meetings (1500)")
     parser.add_argument("--procedures", nargs="+", default=["rdash", "herts-childrens"])
     parser.add_argument("--only", nargs="+", choices=["apply", "plan", "due", "help"],
@@ -126,7 +128,8 @@ def main() -> int:
             + (measure.latency_figures(measure.apply_runs(work, args.procedures[0], args.apply_cases,
                                                           args.real_latency_ms, (1, 16), repeats=1),
                                        args.real_latency_ms) if args.real_latency_ms else []),
-            "plan": lambda: [f for p in args.procedures[:1] for f in measure.plan_figures(work, p, *args.plan_cases)],
+            "plan": lambda: [f for p in args.procedures[:1] for f in measure.plan_figures(work, p, *args.plan_cases)]
+            + (measure.huge_plan_figures(work, args.procedures[0], args.huge_cases) if args.huge_cases else []),
             "due": lambda: measure.due_figures(work, args.due_cases),
         }
         for name in ["help", "apply", "plan", "due"]:
@@ -142,7 +145,8 @@ def main() -> int:
     if not args.no_doc:
         settings = {"apply cases": str(args.apply_cases), "latency": f"{args.latency_ms:g} ms",
                     "latency for information": f"{args.real_latency_ms:g} ms",
-                    "plan cases": f"{args.plan_cases[0]} and {args.plan_cases[1]}", "due cases": str(args.due_cases),
+                    "plan cases": f"{args.plan_cases[0]} and {args.plan_cases[1]}",
+                    "huge plan cases": str(args.huge_cases), "due cases": str(args.due_cases),
                     "procedures": ", ".join(args.procedures), "measured": ", ".join(args.only)}
         write_doc(results_markdown(figures, info, settings, seconds))
         print(f"results written to {DOC.relative_to(ROOT)}", flush=True)

@@ -109,6 +109,8 @@ class Executor:
                 results[n] = early
                 self.advance()
         claimed = self.ledger.claim_many(self.meeting, [(o.id, entries.get(o.id)) for _, o in ready])
+        # Outcomes are committed off the event loop, in batches; all of them before the results return.
+        self._outcomes = self.ledger.outcomes(self.meeting)
 
         async def one(n: int, o: Obligation) -> None:
             try:
@@ -116,7 +118,10 @@ class Executor:
             finally:
                 self.advance()
 
-        await asyncio.gather(*(one(n, o) for n, o in ready))
+        try:
+            await asyncio.gather(*(one(n, o) for n, o in ready))
+        finally:
+            await self._outcomes.close()
         return [results[n] for n in range(len(obligations))]
 
     def _not_now(self, o: Obligation, entries: dict[str, Entry]) -> Result | None:
@@ -159,17 +164,17 @@ class Executor:
                 landed = await self._landed(o, steps)
                 if len(landed) == len(steps):
                     receipt = landed[o.id]
-                    self.ledger.finish(self.meeting, o, "done", receipt=receipt, outcome="found after a crash")
+                    self._outcomes.record(o, "done", receipt=receipt, outcome="found after a crash")
                     return Result(o, "already_done", "found in the system from an earlier run", receipt)
             receipt = await self._write_once(o, steps, landed)
         except CannotReconcile as error:
             # Never guess: the rep checks the record and says done or retry.
-            self.ledger.finish(self.meeting, o, "uncertain", error=str(error))
+            self._outcomes.record(o, "uncertain", error=str(error))
             return Result(o, "failed", str(error))
         except Exception as error:  # noqa: BLE001 - one failure must not stop the others
-            self.ledger.finish(self.meeting, o, "failed", error=describe(error))
+            self._outcomes.record(o, "failed", error=describe(error))
             return Result(o, "failed", describe(error))
-        self.ledger.finish(self.meeting, o, "done", receipt=receipt)
+        self._outcomes.record(o, "done", receipt=receipt)
         return Result(o, "done", receipt=receipt)
 
     # -- writing ---------------------------------------------------------------------

@@ -46,7 +46,7 @@ def _after_planning(run: Run, planned: Plan, ledger: Ledger | None) -> None:
         repeats.record(meeting, run.meeting)
     packs = ResearchPacks(run.state_dir, key)
     if run.on < run.meeting.meeting.date:
-        packs.keep(meeting, [research.summary(c, planned.lookups) for c in run.meeting.cases])
+        packs.keep(meeting, research.summaries(run.meeting.cases, planned.lookups))
     else:
         packs.destroy(meeting)
 

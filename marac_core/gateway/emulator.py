@@ -27,6 +27,7 @@ from marac_core.sandbox.emulator import SANDBOX_PASSWORD, SANDBOX_USERNAME, Emul
 from marac_core.sandbox.people_search import PeopleIndex
 
 TOKEN_LIFETIME_S = 3600
+MAX_SEARCHES = 100  # searches in one POST /people/searches, as the contract says
 Handler = Callable[[Request], Awaitable[Response]]
 
 
@@ -178,6 +179,7 @@ class GatewayEmulator(Emulator):
             route("/auth/token", self.create_token, "POST", auth=False),
             route("/auth/token", self.revoke_token, "DELETE"),
             route("/people", self.search, "GET"),
+            route("/people/searches", self.search_many, "POST"),
             route("/people/{person_id}", self.get_person, "GET"),
             route("/people/{person_id}/case-notes", self.list_case_notes, "GET"),
             route("/people/{person_id}/case-notes", self.create_case_note, "POST"),
@@ -250,10 +252,10 @@ class GatewayEmulator(Emulator):
             cached = self._index = (version, PeopleIndex(self.store.all("people")))
         return cached[1]
 
-    async def search(self, request: Request) -> Response:
-        families = [f for f in request.query_params.getlist("family") if f.strip()]
-        dob = _iso_date(request.query_params.get("dob"), "dob", required=False)
-        nhs_number = request.query_params.get("nhs_number") or None
+    def _found(self, families: list[str], dob: Any, nhs_number: Any) -> list[dict[str, Any]]:
+        """searchPeople's answer: everyone any of the surnames, the date of birth or the NHS number finds."""
+        dob = _iso_date(dob, "dob", required=False)
+        nhs_number = str(nhs_number) if nhs_number else None
         if not families and dob is None and nhs_number is None:
             raise _invalid("give at least one of family, dob, nhs_number")
         index = self._people_index()
@@ -261,7 +263,31 @@ class GatewayEmulator(Emulator):
         for family in families or [None]:
             for row in index.search(family=family, dob=dob, nhs_number=nhs_number):
                 found.setdefault(row["id"], row)
-        return JSONResponse({"items": [self._person_json(r) for r in found.values()]})
+        return [self._person_json(r) for r in found.values()]
+
+    async def search(self, request: Request) -> Response:
+        families = [f for f in request.query_params.getlist("family") if f.strip()]
+        return JSONResponse({"items": self._found(families, request.query_params.get("dob"),
+                                                  request.query_params.get("nhs_number"))})
+
+    async def search_many(self, request: Request) -> Response:
+        body = await _json_object(request)
+        searches = body.get("searches")
+        if not isinstance(searches, list) or not 1 <= len(searches) <= MAX_SEARCHES:
+            raise _invalid(f"searches must be a list of 1 to {MAX_SEARCHES} searches")
+        results: list[dict[str, Any]] = []
+        for n, search in enumerate(searches):
+            try:
+                if not isinstance(search, dict):
+                    raise _invalid(f"searches[{n}] must be an object")
+                families = search.get("family") or []
+                if isinstance(families, str) or not all(isinstance(f, str) for f in families):
+                    raise _invalid(f"searches[{n}].family must be a list of surnames")
+                results.append({"items": self._found([f for f in families if f.strip()], search.get("dob"),
+                                                     search.get("nhs_number"))})
+            except ApiError as error:
+                results.append({"error": {"code": error.code, "message": error.message}})
+        return JSONResponse({"results": results})
 
     async def get_person(self, request: Request) -> Response:
         return JSONResponse(self._person_json(self._person(request)))

@@ -86,7 +86,7 @@ TEMPLATE = """\
 openapi: 3.1.0
 info:
   title: marac ${short} gateway
-  version: 1.0.0
+  version: 1.1.0
   summary: The part of ${system} that the marac runner uses.
   description: |
     ${intro}
@@ -184,6 +184,31 @@ paths:
           content:
             application/json:
               schema: {$ref: "#/components/schemas/PersonList"}
+        "400": {$ref: "#/components/responses/BadRequest"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+  /people/searches:
+    post:
+      operationId: searchManyPeople
+      tags: [people]
+      summary: Several searches for people in one request, each answered as searchPeople would.
+      description: |
+        Each search has the fields of searchPeople's query (family as a list) and
+        is answered independently, in the same place of `results`: the people it
+        found, or the error it met (a search without family, dob or nhs_number is
+        a `validation_error` in its place; the others are still answered). At most
+        100 searches a request. A gateway without this path answers 404 or 405;
+        clients then search for one person a request.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/PersonSearches"}
+      responses:
+        "200":
+          description: One result per search, in order.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/PersonSearchResults"}
         "400": {$ref: "#/components/responses/BadRequest"}
         "401": {$ref: "#/components/responses/Unauthorized"}
   /people/{person_id}:
@@ -464,6 +489,32 @@ components:
       required: [items]
       properties:
         items: {type: array, items: {$ref: "#/components/schemas/Person"}}
+    PersonSearch:
+      type: object
+      description: At least one of family, dob, nhs_number.
+      properties:
+        family: {type: array, items: {type: string, minLength: 1}, description: Surnames (e.g. with aliases').}
+        given: {type: [string, "null"], description: Given name (informative only)}
+        dob: {type: [string, "null"], format: date}
+        nhs_number: {type: [string, "null"]}
+    PersonSearches:
+      type: object
+      required: [searches]
+      properties:
+        searches:
+          type: array
+          description: From 1 to 100 searches.
+          items: {$ref: "#/components/schemas/PersonSearch"}
+    PersonSearchResults:
+      type: object
+      required: [results]
+      properties:
+        results:
+          type: array
+          items:
+            anyOf:
+              - {$ref: "#/components/schemas/PersonList"}
+              - {$ref: "#/components/schemas/Error"}
     CaseNoteCreate:
       type: object
       required: [title, text, external_ref]

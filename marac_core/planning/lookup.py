@@ -12,6 +12,7 @@ from marac_core.matching.decide import Match, ScoredCandidate, match_person, nhs
 from marac_core.model.meeting import Person
 from marac_core.model.names import embedded_aliases, split_name, written_surname
 from marac_core.model.records import Candidate, PersonQuery
+from marac_core.planning.batched import start_batches
 from marac_core.plugins.procedure import Listed, Lookup
 from marac_core.plugins.systems import Systems
 
@@ -46,12 +47,12 @@ class LookupRun:
         self.systems = systems
         self.decisions = decisions or {}
         self.on = on
-        self._searches: dict[tuple[str, str], asyncio.Task[list[Candidate]]] = {}
+        self._searches: dict[tuple[str, str], asyncio.Future[list[Candidate]]] = {}
         # What the plan must say about how people were looked up (no names: case ref and role).
         self.notes: list[str] = []
         self._nhs_found_nothing: set[tuple[str, str]] = set()
 
-    def _search(self, system: str, person: Person) -> asyncio.Task[list[Candidate]]:
+    def _search(self, system: str, person: Person) -> asyncio.Future[list[Candidate]]:
         query = query_for(person, system)
         key = (system, query.model_dump_json())
         if key not in self._searches:
@@ -67,12 +68,17 @@ class LookupRun:
             found = await connected.call(lambda a: a.get_record(query.known_record or ""))
             known = [found] if found is not None else []
         searched = await connected.call(lambda a: a.find_people(query))
+        searched = await self._unless_nhs_found_nobody(system, query, searched)
+        return [*known, *(c for c in searched if not known or c.record != known[0].record)]
+
+    async def _unless_nhs_found_nobody(self, system: str, query: PersonQuery,
+                                       searched: list[Candidate]) -> list[Candidate]:
         if query.nhs_number and not searched:
             # An NHS number that finds nobody may be a valid-looking typo: search by name and date of birth.
             by_name = query.model_copy(update={"nhs_number": None})
             self._nhs_found_nothing.add((system, query.model_dump_json()))
-            searched = await connected.call(lambda a: a.find_people(by_name))
-        return [*known, *(c for c in searched if not known or c.record != known[0].record)]
+            return await self.systems[system].call(lambda a: a.find_people(by_name))
+        return searched
 
     def _note(self, listed: Listed, system: str, what: str) -> None:
         note = f"{listed.case.ref} {listed.role}{'' if listed.index == 0 else f' {listed.index + 1}'} ({system}): {what}"
@@ -114,6 +120,8 @@ class LookupRun:
 
     async def all(self, wanted: Iterable[tuple[Listed, str]]) -> dict[tuple[str, str, str], Lookup]:
         pairs = list(wanted)
+        # Many people a request, where the system allows it.
+        start_batches(self.systems, pairs, self._searches, query_for, self._unless_nhs_found_nobody)
         results = await asyncio.gather(*(self.look_up(listed, system) for listed, system in pairs))
         return {(listed.case.ref, listed.key, system): result
                 for (listed, system), result in zip(pairs, results)}

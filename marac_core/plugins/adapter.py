@@ -14,7 +14,7 @@ can ask ``find_write`` whether a write landed instead of writing twice.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -52,6 +52,8 @@ class Adapter:
 
     name: ClassVar[str]
     capabilities: ClassVar[frozenset[Action]] = frozenset()
+    # The most searches one ``find_many_people`` call is given (an adapter that overrides it may lower it).
+    max_batch: ClassVar[int] = 50
 
     def __init__(
         self,
@@ -67,6 +69,29 @@ class Adapter:
     async def find_people(self, query: PersonQuery) -> list[Candidate]:
         """Search the system once for a person; return every plausible record."""
         raise Unsupported("find_people")
+
+    async def find_many_people(self, queries: Sequence[PersonQuery]) -> list[list[Candidate] | Exception]:
+        """Search for several people at once, where the system's protocol allows one request for many
+        (a FHIR batch Bundle, a gateway's batch search); at most ``max_batch`` queries a call.
+
+        The answer has one item per query, in order: the records found, or the exception that query
+        met (a failed entry fails that person's look-up only). A failure of the whole request raises.
+        By default each query is one ``find_people`` call: an adapter whose system has no batch
+        search keeps one search per person per system per run, and the core then calls
+        ``find_people`` itself, concurrently, without coming here (see ``has_batch_search``).
+        """
+        found: list[list[Candidate] | Exception] = []
+        for query in queries:
+            try:
+                found.append(await self.find_people(query))
+            except Exception as error:  # noqa: BLE001 - one person's failure is that person's
+                found.append(error)
+        return found
+
+    @classmethod
+    def has_batch_search(cls) -> bool:
+        """Whether this adapter searches for many people in one request (overrides ``find_many_people``)."""
+        return cls.find_many_people is not Adapter.find_many_people
 
     async def get_record(self, record: str) -> Candidate | None:
         """Read one record by its id (for people whose id the meeting file gives)."""

@@ -112,6 +112,17 @@ class AuditLog:
 
         Raises IntegrityError when another writer moved the head first: run the transaction again.
         """
+        self.append_many_in(db, [{"meeting": meeting, "obligation": obligation, "system": system, "record": record,
+                                  "action": action, "outcome": outcome, "receipt": receipt}])
+
+    def append_many_in(self, db: Connection, lines: list[dict[str, Any]]) -> None:
+        """Append several lines (each with append_in's fields) within the caller's transaction, chained
+        in order: one INSERT of them all and one move of the head.
+
+        Raises IntegrityError when another writer moved the head first: run the transaction again.
+        """
+        if not lines:
+            return
         # The head this log last wrote is tried first, without reading it: the conditional UPDATE of
         # the head (same sequence number and hash) fails if anyone else has moved it since.
         known, self._head = self._head, None
@@ -121,20 +132,26 @@ class AuditLog:
             fresh = row is None
         else:
             fresh = False
-        seq, prev = known
-        entry = {"seq": seq + 1, "at": dt.datetime.now(dt.timezone.utc).isoformat(), "actor": self.actor,
-                 "meeting": meeting, "obligation": obligation, "system": system, "record": record,
-                 "action": action, "outcome": outcome, "receipt": receipt, "prev": prev}
-        entry["hash"] = entry_hash(entry)
-        db.execute(_INSERT_ENTRY, entry)
+        first_seq, first_prev = seq, prev = known
+        at = dt.datetime.now(dt.timezone.utc).isoformat()
+        entries = []
+        for line in lines:
+            entry = {"seq": seq + 1, "at": at, "actor": self.actor, "meeting": line["meeting"],
+                     "obligation": line["obligation"], "system": line["system"], "record": line.get("record"),
+                     "action": line["action"], "outcome": line["outcome"], "receipt": line.get("receipt"),
+                     "prev": prev}
+            entry["hash"] = entry_hash(entry)
+            entries.append(entry)
+            seq, prev = entry["seq"], entry["hash"]
+        db.execute(_INSERT_ENTRY, entries)
         if fresh:
-            db.execute(_INSERT_HEAD, {"id": 1, "seq": entry["seq"], "hash": entry["hash"]})
-        elif db.execute(_MOVE_HEAD, {"w_seq": seq, "w_prev": prev, "w_new_seq": entry["seq"],
-                                     "w_hash": entry["hash"]}).rowcount != 1:
+            db.execute(_INSERT_HEAD, {"id": 1, "seq": seq, "hash": prev})
+        elif db.execute(_MOVE_HEAD, {"w_seq": first_seq, "w_prev": first_prev, "w_new_seq": seq,
+                                     "w_hash": prev}).rowcount != 1:
             raise IntegrityError("audit head moved", None, Exception("retry"))
-        # Kept only once this entry is in; a transaction that then fails leaves a head that the
+        # Kept only once these entries are in; a transaction that then fails leaves a head that the
         # conditional UPDATE refuses, and the retry reads the real one.
-        self._head = (entry["seq"], entry["hash"])
+        self._head = (seq, prev)
 
     def entries(self) -> list[dict[str, Any]]:
         with self.engine.connect() as db:

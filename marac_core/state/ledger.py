@@ -14,6 +14,7 @@ Exactly-once rests on three rules:
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import os
@@ -328,15 +329,28 @@ class Ledger:
                error: str | None = None, outcome: str | None = None) -> None:
         """Record the outcome of a claimed obligation and its line in the audit log, in one transaction:
         both commit, or neither does."""
+        self.finish_many(meeting, [Outcome(obligation, state, receipt, error, outcome)])
+
+    def finish_many(self, meeting: str, outcomes: list[Outcome]) -> None:
+        """Record several outcomes and their audit lines (in this order) in one transaction."""
+        if not outcomes:
+            return
+        now = _now()
+        rows = [{"w_meeting": meeting, "w_id": o.obligation.id, "w_owner": self.owner, "w_state": o.state,
+                 "w_receipt": o.receipt, "w_error": o.error, "w_now": now} for o in outcomes]
+        lines = [{"meeting": meeting, "obligation": o.obligation.id, "system": o.obligation.system,
+                  "record": o.obligation.record, "action": o.obligation.action, "outcome": o.outcome or o.state,
+                  "receipt": o.receipt} for o in outcomes]
 
         def record(db: Connection) -> None:
-            db.execute(_FINISH, {"w_meeting": meeting, "w_id": obligation.id, "w_owner": self.owner,
-                                 "w_state": state, "w_receipt": receipt, "w_error": error, "w_now": _now()})
-            self.audit.append_in(db, meeting=meeting, obligation=obligation.id, system=obligation.system,
-                                 record=obligation.record, action=obligation.action, outcome=outcome or state,
-                                 receipt=receipt)
+            db.execute(_FINISH, rows)
+            self.audit.append_many_in(db, lines)
 
         in_transaction(self.engine, record)
+
+    def outcomes(self, meeting: str) -> OutcomeWriter:
+        """A writer of this run's outcomes for ``meeting``, off the event loop and in batches."""
+        return OutcomeWriter(self, meeting)
 
     def mark_for_retry(self, obligation_id: str) -> list[str]:
         """``marac retry ID``: the rep checked that an uncertain write did not land; write it again."""
@@ -388,6 +402,55 @@ class Ledger:
     def all_entries(self) -> list[tuple[str, Entry]]:
         with self.engine.connect() as db:
             return [(r[0], _entry(r)) for r in db.execute(_ALL_ENTRIES)]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one claimed obligation, to be recorded with its audit line."""
+
+    obligation: Obligation
+    state: str
+    receipt: str | None = None
+    error: str | None = None
+    outcome: str | None = None  # the audit line's outcome, when it says more than the state
+
+
+class OutcomeWriter:
+    """Records a run's outcomes from a worker thread, as many in one transaction as have come in
+    while the last one committed, so the event loop goes on sending requests meanwhile.
+
+    An outcome is committed after ``record`` returns, not before: ``close`` waits for all of them and
+    raises what recording met. A run killed in between leaves the obligation claimed (in flight), as a
+    run killed between a write and its outcome always could, and the next run finds the write by its
+    marker before writing again.
+    """
+
+    def __init__(self, ledger: Ledger, meeting: str) -> None:
+        self.ledger = ledger
+        self.meeting = meeting
+        self._pending: list[Outcome] = []
+        self._writing: asyncio.Task[None] | None = None
+
+    def record(self, obligation: Obligation, state: str, receipt: str | None = None, error: str | None = None,
+               outcome: str | None = None) -> None:
+        self._pending.append(Outcome(obligation, state, receipt, error, outcome))
+        if self._writing is None or self._writing.done():
+            if self._writing is not None and self._writing.exception() is not None:
+                return  # close() raises it; what comes after is left claimed for the next run to find
+            self._writing = asyncio.get_running_loop().create_task(self._write())
+
+    async def _write(self) -> None:
+        while self._pending:
+            batch, self._pending = self._pending, []
+            await asyncio.to_thread(self.ledger.finish_many, self.meeting, batch)
+
+    async def close(self) -> None:
+        """Wait until every outcome recorded so far is committed (raises what committing met)."""
+        while self._writing is not None:
+            writing = self._writing
+            await writing
+            if writing is self._writing:
+                self._writing = None
 
 
 def _entry(row: Any) -> Entry:

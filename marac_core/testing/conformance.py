@@ -387,6 +387,26 @@ class AdapterConformance:
         sent = sandbox.run(scenario)
         assert sent == 1, f"find_people sent {sent} requests; one search (with involvement) is the contract"
 
+    def test_batch_search_answers_each_query_as_find_people_does_in_one_request(
+            self, sandbox: SandboxSystem, adapter_registration: AdapterRegistration) -> None:
+        if not adapter_registration.adapter().has_batch_search():
+            pytest.skip("this adapter searches for one person a request (the default find_many_people)")
+        queries = [*(query_for(p) for p in self.records if p.get("id") and p.get("dob")), _NOBODY]
+        queries = queries[:adapter_registration.adapter().max_batch]
+
+        async def scenario(adapter: Adapter) -> tuple[list[set[str]], list[Any], int]:
+            one_by_one = [{c.record for c in await adapter.find_people(q)} for q in queries]
+            before = sandbox.requests()
+            batched = await adapter.find_many_people(queries)
+            return one_by_one, batched, sandbox.requests() - before
+
+        one_by_one, batched, sent = sandbox.run(scenario)
+        assert sent == 1, f"find_many_people sent {sent} requests for {len(queries)} searches; one is the point"
+        assert len(batched) == len(queries), "one answer per query, in order"
+        failed = [a for a in batched if isinstance(a, Exception)]
+        assert not failed, f"searches that find_people answers failed in the batch: {failed}"
+        assert [{c.record for c in found} for found in batched] == one_by_one
+
     def test_find_people_reports_involvement_of_an_open_person(self, sandbox: SandboxSystem) -> None:
         self.require_involvement()
         candidates = sandbox.run(lambda a: a.find_people(query_for(self.person)))

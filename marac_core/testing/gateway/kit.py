@@ -158,6 +158,49 @@ class GatewayTests:
         assert candidate.involvement.team_manager.name == "Jo Reed"
 
     @pytest.mark.asyncio
+    async def test_many_people_in_one_search_request(self, gateway: respx.MockRouter) -> None:
+        searches = gateway.post("/people/searches").respond(200, json={"results": [
+            {"items": [self.person_json()]}, {"items": []},
+            {"error": {"code": "validation_error", "message": "give at least one of family, dob, nhs_number"}}]})
+        adapter = self.mocked_adapter()
+        queries = [PersonQuery(name="Lily JONES", family="JONES", given="Lily", dob=dt.date(2019, 5, 22),
+                               aliases=["Lily SMITH"]),
+                   PersonQuery(name="Amy Brown", family="Brown", given="Amy", nhs_number="9434765919"),
+                   PersonQuery(name="Zed", family="", given="")]
+        lily, amy, refused = await adapter.find_many_people(queries)
+
+        assert searches.call_count == 1
+        request = searches.calls.last.request
+        assert _bearer(request) == "Bearer t1" and request.headers["content-type"] == "application/json"
+        assert json.loads(request.content) == {"searches": [
+            {"family": ["JONES", "SMITH"], "given": "Lily", "dob": "2019-05-22"},
+            {"family": ["Brown"], "given": "Amy", "nhs_number": "9434765919"},
+            {"family": []}]}
+        assert [c.record for c in lily] == [self.record] and amy == []
+        # One refused search fails that person's look-up only, with the code and no personal data.
+        assert isinstance(refused, Exception) and str(refused) == "validation_error"
+
+    @pytest.mark.asyncio
+    async def test_a_gateway_without_batch_search_is_asked_one_person_a_request(
+            self, gateway: respx.MockRouter) -> None:
+        searches = gateway.post("/people/searches").respond(404, json={"error": {"code": "not_found", "message": ""}})
+        people = gateway.get("/people").respond(200, json={"items": [self.person_json()]})
+        adapter = self.mocked_adapter()
+        queries = [PersonQuery(name="Lily Jones", family="Jones", given="Lily"),
+                   PersonQuery(name="Amy Jones", family="Jones", given="Amy")]
+        assert [len(found) for found in await adapter.find_many_people(queries)] == [1, 1]
+        assert [len(found) for found in await adapter.find_many_people(queries)] == [1, 1]
+        assert searches.call_count == 1 and people.call_count == 4  # asked once, then remembered
+
+    @pytest.mark.asyncio
+    async def test_a_batch_answered_with_the_wrong_number_of_results_fails_every_search_in_it(
+            self, gateway: respx.MockRouter) -> None:
+        gateway.post("/people/searches").respond(200, json={"results": [{"items": []}]})
+        with pytest.raises(ValueError, match="answered 2 searches with 1 results"):
+            await self.mocked_adapter().find_many_people([PersonQuery(name="A B", family="B", given="A"),
+                                                          PersonQuery(name="C D", family="D", given="C")])
+
+    @pytest.mark.asyncio
     async def test_token_is_reused_and_renewed_once_on_401(self, gateway: respx.MockRouter) -> None:
         gateway["token"].side_effect = [httpx.Response(200, json=TOKEN),
                                         httpx.Response(200, json={**TOKEN, "access_token": "t2"})]
@@ -341,6 +384,10 @@ class GatewayTests:
                                                       aliases=["Lily SMITH"]))
                 await adapter.get_record(record)
                 await adapter.get_record(unknown)
+                found, nobody = await adapter.find_many_people([
+                    PersonQuery(name="Lily JONES", family="JONES", given="Lily", dob=dt.date(2019, 5, 22)),
+                    PersonQuery(name="Nobody", family="", given="")])
+                assert record in [c.record for c in found] and isinstance(nobody, Exception)
                 note = await adapter.write_case_note(record, CaseNote(
                     title="MARAC", text="x", marker="m1", copy_to=["a@example.org"], section="case_summary"))
                 written = [("case_note", "m1"), ("upload_document", "m4"), ("delete_document", "m5")]
@@ -367,6 +414,8 @@ class GatewayTests:
                 await http.get(f"{base}/people", params={"family": "Jones"})
                 await http.get(f"{base}/people", headers=auth)
                 await http.get(f"{base}/people", params={"dob": "22/05/2019"}, headers=auth)
+                await http.post(f"{base}/people/searches", json={"searches": []}, headers=auth)
+                await http.post(f"{base}/people/searches", json={"searches": [{"family": ["Jones"]}]})
                 await http.get(f"{people}/case-notes", params={"external_ref": "m1"}, headers=auth)
                 await http.get(f"{base}/people/{unknown}/case-notes", headers=auth)
                 await http.post(f"{people}/case-notes", json={"title": "t"}, headers=auth)

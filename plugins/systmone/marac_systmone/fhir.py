@@ -74,6 +74,7 @@ _SMALLEST: tuple[dict[str, Any], ...] = (
      "type": {"text": "A"}, "date": "2000-01-01T00:00:00Z", "description": "A",
      "content": [{"attachment": {"contentType": "text/plain", "data": "QQ==", "title": "A"}}]},
     {"resourceType": "Bundle", "type": "searchset", "total": 0, "link": [{"relation": "self", "url": "http://a"}]},
+    {"resourceType": "Bundle", "type": "batch", "entry": [{"request": {"method": "GET", "url": "Patient?_id=1"}}]},
     {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "invalid", "diagnostics": "A"}]},
 )
 

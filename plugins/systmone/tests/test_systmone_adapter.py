@@ -12,6 +12,7 @@ import pytest
 import respx
 from marac_systmone import marac_register_adapters
 from marac_systmone.adapter import SystmOneAdapter
+from marac_systmone.fhir import validated
 
 from marac_core.api import (
     Alert,
@@ -138,6 +139,90 @@ async def test_find_people_searches_the_surnames_of_aliases_in_the_same_request(
     assert route.call_count == 1
     assert dict(route.calls[0].request.url.params) == {"family": "SMITH,JONES",
                                                         "_revinclude": "EpisodeOfCare:patient"}
+    await client.aclose()
+
+
+def batch_response(*entries: dict[str, Any]) -> dict[str, Any]:
+    return {"resourceType": "Bundle", "type": "batch-response", "entry": list(entries)}
+
+
+@pytest.mark.asyncio
+async def test_many_people_are_one_batch_bundle_posted_to_the_base() -> None:
+    adapter, client = make()
+    refused = {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "invalid"}]}
+    with respx.mock(assert_all_called=True) as router:
+        route = router.post(url=BASE).mock(return_value=httpx.Response(200, json=batch_response(
+            {"resource": bundle(SARAH, OPEN), "response": {"status": "200 OK"}},
+            {"resource": bundle(), "response": {"status": "200"}},
+            {"response": {"status": "400 Bad Request", "outcome": refused}})))
+        sarah, nobody, failed = await adapter.find_many_people([
+            PersonQuery(name="Sarah JONES", family="JONES", given="Sarah", nhs_number="9434765919"),
+            PersonQuery(name="Mark JONES", family="JONES", given="Mark", dob=dt.date(1988, 7, 1),
+                        aliases=["Mark SMITH"]),
+            PersonQuery(name="Lily JONES", family="JONES", given="Lily")])
+    assert route.call_count == 1
+    request = route.calls.last.request
+    assert str(request.url) == BASE  # the base itself, no trailing slash
+    assert request.headers["authorization"] == "Bearer tok"
+    assert request.headers["content-type"] == "application/fhir+json"
+    assert request.headers["accept"] == "application/fhir+json"
+    assert body(request) == {"resourceType": "Bundle", "type": "batch", "entry": [
+        {"request": {"method": "GET", "url": "Patient?identifier=https%3A%2F%2Ffhir.nhs.uk%2FId%2Fnhs-number"
+                                             "%7C9434765919&_revinclude=EpisodeOfCare%3Apatient"}},
+        {"request": {"method": "GET",
+                     "url": "Patient?family=JONES%2CSMITH&birthdate=1988-07-01&_revinclude=EpisodeOfCare%3Apatient"}},
+        {"request": {"method": "GET", "url": "Patient?family=JONES&_revinclude=EpisodeOfCare%3Apatient"}}]}
+    validated(body(request))  # a valid R4 Bundle, though the adapter does not spend time checking it
+    assert [c.record for c in sarah] == ["S1-9001"] and sarah[0].involvement.open
+    assert nobody == []
+    # An entry the server refused fails that person's look-up alone, as its status.
+    assert isinstance(failed, httpx.HTTPStatusError) and failed.response.status_code == 400
+    await client.aclose()
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("answer", [
+    batch_response({"resource": bundle(), "response": {"status": "200 OK"}}),  # one entry for two searches
+    {"resourceType": "Bundle", "type": "searchset", "entry": []},  # not a batch-response
+    {"resourceType": "OperationOutcome", "issue": []},
+])
+async def test_a_batch_answer_that_does_not_fit_the_batch_fails_every_search_in_it(answer: dict[str, Any]) -> None:
+    adapter, client = make()
+    with respx.mock(assert_all_called=True) as router:
+        router.post(url=BASE).mock(return_value=httpx.Response(200, json=answer))
+        with pytest.raises(ValueError, match="batch of 2 searches"):
+            await adapter.find_many_people([PersonQuery(name="A JONES", family="JONES", given="A"),
+                                            PersonQuery(name="B JONES", family="JONES", given="B")])
+    await client.aclose()
+
+
+@pytest.mark.asyncio
+async def test_a_refused_batch_raises_its_status() -> None:
+    adapter, client = make()
+    with respx.mock(assert_all_called=True) as router:
+        router.post(url=BASE).mock(return_value=httpx.Response(503))
+        with pytest.raises(httpx.HTTPStatusError):
+            await adapter.find_many_people([PersonQuery(name="A JONES", family="JONES", given="A")])
+    await client.aclose()
+
+
+@pytest.mark.asyncio
+async def test_a_patient_changed_between_two_searches_is_read_as_it_now_is() -> None:
+    adapter, client = make()
+    first = {**SARAH, "meta": {"versionId": "1", "lastUpdated": "2026-12-01T10:00:00Z"}}
+    moved = {**first, "address": [{"use": "home", "postalCode": "M1 1AE"}],
+             "meta": {"versionId": "2", "lastUpdated": "2026-12-02T10:00:00Z"}}
+    closed = {**OPEN, "status": "finished", "meta": {"versionId": "2", "lastUpdated": "2026-12-02T10:00:00Z"}}
+    query = PersonQuery(name="Sarah JONES", family="JONES", given="Sarah", nhs_number="9434765919")
+    with respx.mock(assert_all_called=True) as router:
+        router.get(host=HOST, path="/fhir/Patient").mock(side_effect=[
+            httpx.Response(200, json=bundle(first, {**OPEN, "meta": {"versionId": "1"}})),
+            httpx.Response(200, json=bundle(first, {**OPEN, "meta": {"versionId": "1"}})),
+            httpx.Response(200, json=bundle(moved, {**OPEN, "meta": {"versionId": "1"}})),
+            httpx.Response(200, json=bundle(moved, closed))])
+        answers = [(await adapter.find_people(query))[0] for _ in range(4)]
+    assert [(c.postcode, c.involvement.open) for c in answers] == [
+        ("LS1 4AP", True), ("LS1 4AP", True), ("M1 1AE", True), ("M1 1AE", False)]
     await client.aclose()
 
 

@@ -115,6 +115,44 @@ async def test_search_by_name_and_birth_date_is_generous(sandbox: Running) -> No
 
 
 @pytest.mark.asyncio
+async def test_batch_of_searches_is_one_request_answered_in_order(sandbox: Running) -> None:
+    adapter = adapter_for(sandbox.url)
+    queries = [PersonQuery(name="Lily JONES", family="JONES", given="Lily", dob=dt.date(2019, 5, 22)),
+               PersonQuery(name="Ann BROWN", family="BROWN", given="Ann", dob=dt.date(1970, 1, 1)),
+               PersonQuery(name="Sarah JONES", family="JONES", given="Sarah", nhs_number="9434765919"),
+               PersonQuery(name="Zed NOBODY", family="NOBODY", given="Zed", dob=dt.date(2001, 1, 1))]
+    one_by_one = [{c.record for c in await adapter.find_people(q)} for q in queries]
+    before = sandbox.requests()
+    batched = await adapter.find_many_people(queries)
+    assert sandbox.requests() - before == 1
+    assert [{c.record for c in found} for found in batched] == one_by_one  # type: ignore[union-attr]
+    assert one_by_one[:3] == [{"S1-9001", "S1-9002", "S1-9003"}, {"S1-9004"}, {"S1-9001"}] and not one_by_one[3]
+    await adapter.http.aclose()
+
+
+@pytest.mark.asyncio
+async def test_batch_entries_the_server_cannot_answer_are_refused_each_on_its_own(sandbox: Running) -> None:
+    async with httpx.AsyncClient(headers={"Authorization": "Bearer sandbox",
+                                          "Content-Type": "application/fhir+json"}) as http:
+        answer = (await http.post(sandbox.url, json={"resourceType": "Bundle", "type": "batch", "entry": [
+            {"request": {"method": "GET", "url": "Patient?birthdate=soon"}},
+            {"request": {"method": "GET", "url": "Patient?nickname=Lil"}},
+            {"request": {"method": "DELETE", "url": "Patient/S1-9001"}},
+            {"request": {"method": "GET", "url": "Flag?subject=Patient/S1-9001"}},
+            {"request": {"method": "GET", "url": "Patient?_id=S1-9004&_revinclude=EpisodeOfCare:patient"}},
+        ]})).json()
+        assert answer["type"] == "batch-response"
+        assert [e["response"]["status"] for e in answer["entry"]] == ["400", "400", "400", "400", "200 OK"]
+        assert [e["resource"]["id"] for e in answer["entry"][4]["resource"]["entry"]] == ["S1-9004"]
+        # A transaction, or no token, is refused as a whole.
+        refused = await http.post(sandbox.url, json={"resourceType": "Bundle", "type": "transaction", "entry": []})
+        assert refused.status_code == 400
+        anonymous = await http.post(sandbox.url, json={"resourceType": "Bundle", "type": "batch"},
+                                    headers={"Authorization": ""})
+        assert anonymous.status_code == 401
+
+
+@pytest.mark.asyncio
 async def test_get_record(sandbox: Running) -> None:
     adapter = adapter_for(sandbox.url)
     found = await adapter.get_record("S1-9002")

@@ -1,0 +1,91 @@
+"""Outcomes recorded in batches, off the event loop: each still lands with its audit line, in order,
+and none is reported before it is committed."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+from pathlib import Path
+
+import pytest
+
+from marac_core.model.obligations import Obligation
+from marac_core.state.audit import AuditLog
+from marac_core.state.ledger import Ledger, Outcome
+
+
+def obligations(count: int) -> list[Obligation]:
+    return [Obligation(id=f"ob-{n}", case="C1", rule="r", system="systmone", record=f"S1-{n}", action="case_note",
+                       phase="after", text="Heard at MARAC.") for n in range(count)]
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Ledger:
+    ledger = Ledger.at(tmp_path)
+    planned = obligations(40)
+    ledger.record_plan("m", "Doncaster", dt.date(2026, 12, 3), "rdash", planned)
+    ledger.claim_many("m", [(o.id, e) for o, e in zip(planned, ledger.entries("m").values())])
+    return ledger
+
+
+def test_outcomes_come_in_while_one_batch_commits_and_all_land_with_their_audit_lines(ledger: Ledger) -> None:
+    planned = obligations(40)
+    committed: list[int] = []
+    loop_thread: list[bool] = []
+    finish_many = ledger.finish_many
+
+    def counted(meeting: str, batch: list[Outcome]) -> None:
+        loop_thread.append(threading.current_thread() is threading.main_thread())
+        committed.append(len(batch))
+        finish_many(meeting, batch)
+
+    ledger.finish_many = counted  # type: ignore[method-assign]
+
+    async def run() -> None:
+        writer = ledger.outcomes("m")
+        for n, o in enumerate(planned):
+            writer.record(o, "done", receipt=f"R-{n}")
+            if n % 10 == 0:
+                await asyncio.sleep(0)  # the event loop goes on while a batch commits
+        await writer.close()
+
+    asyncio.run(run())
+    assert sum(committed) == 40 and len(committed) < 40  # batched
+    assert not any(loop_thread)  # committed from a worker thread, never on the event loop
+    entries = ledger.entries("m")
+    assert all(entries[o.id].state == "done" and entries[o.id].receipt == f"R-{n}" for n, o in enumerate(planned))
+    checked = ledger.audit.verify()
+    assert checked.intact and checked.entries == 40
+    assert [e["obligation"] for e in ledger.audit.entries()] == [o.id for o in planned]
+
+
+def test_a_batch_chains_onto_an_entry_another_writer_appended_meanwhile(ledger: Ledger) -> None:
+    planned = obligations(6)
+    other = AuditLog(ledger.engine)
+    ledger.finish_many("m", [Outcome(o, "done") for o in planned[:2]])
+    other.append(meeting="m", obligation="elsewhere", system="s", record=None, action="alert", outcome="done")
+    ledger.finish_many("m", [Outcome(o, "failed", error="503") for o in planned[2:]])  # its head is stale
+    checked = ledger.audit.verify()
+    assert checked.intact, checked.reason
+    assert [e["obligation"] for e in ledger.audit.entries()] == ["ob-0", "ob-1", "elsewhere", "ob-2", "ob-3",
+                                                                 "ob-4", "ob-5"]
+
+
+def test_an_outcome_that_could_not_be_recorded_is_not_reported_as_done(ledger: Ledger) -> None:
+    # Losing the record of a write must fail the run loudly: the obligation stays claimed, and the
+    # next run looks for the write by its marker instead of writing twice.
+    def refused(meeting: str, batch: list[Outcome]) -> None:
+        raise OSError("disk full")
+
+    ledger.finish_many = refused  # type: ignore[method-assign]
+
+    async def run() -> None:
+        writer = ledger.outcomes("m")
+        for o in obligations(3):
+            writer.record(o, "done", receipt="R")
+        await writer.close()
+
+    with pytest.raises(OSError, match="disk full"):
+        asyncio.run(run())
+    assert {e.state for e in ledger.entries("m").values()} == {"in_flight"}
