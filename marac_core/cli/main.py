@@ -412,6 +412,9 @@ def _register_lazy_commands() -> None:
     from marac_core.scaffold.command import new_adapter  # imports click only
 
     main.add_command(new_adapter)
+    from marac_core.cli.workbench import workbench  # imports click only
+
+    main.add_command(workbench)
 
 
 _register_lazy_commands()
