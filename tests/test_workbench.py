@@ -125,11 +125,31 @@ def test_a_typo_in_the_outcome_is_refused_with_its_reason_and_the_file_kept(rep:
     page = rep.get("/meetings/1/cases/2").text
     refused = rep.post("/meetings/1/cases/2/outcome", data={
         "csrf": csrf_of(page), "summary": "Kept on screen", "action-0-agency": "RDaSH", "action-0-text": "Visit",
-        "action-0-due": "2026-13-40"}, headers={"hx-request": "true"})
+        "action-0-due": "2026-13-40", "save": "yes"})
     assert refused.status_code == 400
     assert "Not saved" in refused.text and "actions[0].due" in refused.text
     assert "Kept on screen" in refused.text and "2026-13-40" in refused.text  # nothing the rep typed is lost
     assert (folder / "rdash-meeting.yaml").read_bytes() == before
+    as_typed = rep.post("/meetings/1/cases/2/outcome", data={
+        "csrf": csrf_of(page), "action-0-agency": "RDaSH", "action-0-text": "Visit", "action-0-due": "tomorrow"},
+        headers={"hx-request": "true"})
+    assert as_typed.status_code == 400 and "Not saved" in as_typed.text and "actions[0].due" in as_typed.text
+    assert (folder / "rdash-meeting.yaml").read_bytes() == before
+
+
+def test_an_action_half_typed_is_kept_on_screen_while_the_rest_is_saved(rep: httpx.Client, folder: Path) -> None:
+    page = rep.get("/meetings/1/cases/2").text
+    held = load_meeting(folder / "rdash-meeting.yaml").cases[1].outcome
+    actions_before = held.actions if held else []
+    rows = {f"action-{i}-{name}": str(getattr(a, name) or "") for i, a in enumerate(actions_before)
+            for name in ("agency", "text", "due", "person")}  # the rows already saved, as the page sends them
+    new = len(actions_before)
+    saved = rep.post("/meetings/1/cases/2/outcome", data={
+        "csrf": csrf_of(page), "summary": "Saved while typing", **rows, f"action-{new}-agency": "RDaSH"},
+        headers={"hx-request": "true"})
+    assert saved.status_code == 200 and f"Action {new + 1}: saved once it has" in saved.text
+    outcome = load_meeting(folder / "rdash-meeting.yaml").cases[1].outcome
+    assert outcome is not None and outcome.summary == "Saved while typing" and outcome.actions == actions_before
 
 
 def test_an_action_for_someone_not_on_the_case_is_refused(rep: httpx.Client, folder: Path) -> None:

@@ -29,7 +29,8 @@ class Notes:
         key = runner_key(self.state_dir, sandbox=self.sandbox)
         return Fernet(base64.urlsafe_b64encode(hashlib.sha256(key + b"workbench-notes").digest()))
 
-    def read(self) -> dict[str, str]:
+    def read(self) -> dict[str, dict[str, str]]:
+        """Obligation id -> {"note": what was done, "at": when it was marked}."""
         if not self.path.exists():
             return {}
         try:
@@ -38,8 +39,10 @@ class Notes:
             return {}
 
     def keep(self, obligation_id: str, note: str) -> None:
+        import datetime as dt
+
         held = self.read()
-        held[obligation_id] = note
+        held[obligation_id] = {"note": note, "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         partial = self.path.with_suffix(".part")
         partial.write_bytes(self._fernet().encrypt(json.dumps(held).encode()))

@@ -27,8 +27,14 @@ def people_names(case: Case) -> list[str]:
     return [person.name for _role, _index, person in case.people()]
 
 
-def outcome_from_form(case: Case, form: dict[str, str], held: dict[str, Any] | None) -> dict[str, Any]:
-    """The outcome mapping the form describes; fields the page does not show are kept as they were."""
+def outcome_from_form(case: Case, form: dict[str, str], held: dict[str, Any] | None,
+                      pending: list[int] | None = None) -> dict[str, Any]:
+    """The outcome mapping the form describes; fields the page does not show are kept as they were.
+
+    With ``pending`` (saving as the rep types), an action row still missing its agency or its text
+    is left out and its number added to ``pending``: it stays on screen and is saved once complete.
+    Without it, such a row is kept and the meeting file's check refuses it with the reason.
+    """
     out: dict[str, Any] = dict(held or {})
     summary = form.get("summary", "").strip()
     out.pop("summary", None)
@@ -50,6 +56,11 @@ def outcome_from_form(case: Case, form: dict[str, str], held: dict[str, Any] | N
         due = form.get(f"action-{row}-due", "").strip()
         person = form.get(f"action-{row}-person", "").strip()
         if not (agency or text or due or person):
+            continue
+        if pending is not None and not (agency and text):
+            pending.append(row + 1)
+            if row < len(held_actions):
+                actions.append(held_actions[row])  # as it was saved, until the row is complete again
             continue
         if person and person not in known:
             raise InputError("outcome", f"action {row + 1}: {person!r} is not one of this case's people",

@@ -82,15 +82,22 @@ async def case_page(request: Request) -> Response:
 
 
 async def save(request: Request) -> Response:
-    """Every change of the outcome form is saved to the meeting file at once (htmx), or on Save without it."""
+    """Every change of the outcome form is saved to the meeting file at once (htmx), or on Save without it.
+
+    Saving as the rep types answers with the status line only, so nothing being typed elsewhere in the
+    form is replaced; the whole form is drawn again only when the rep asks (another action, Save).
+    """
     desk = desk_of(request)
     n, c, case = _case(request)
     fields, files = await checked_form(request)
     path = desk.path_of(n)
+    as_typed = bool(request.headers.get("hx-request")) and not fields.get("add_action") and not fields.get("save")
     error = None
+    pending: list[int] = []
     try:
         held = _read(path)["cases"][c - 1].get("outcome")
-        outcome = outcome_from_form(case, fields, held if isinstance(held, dict) else None)
+        outcome = outcome_from_form(case, fields, held if isinstance(held, dict) else None,
+                                    pending if as_typed else None)
         upload = files.get("minutes")
         if upload is not None:
             outcome["minutes"] = keep_minutes(path, c - 1, case, upload.filename or "", await upload.read())
@@ -99,14 +106,23 @@ async def save(request: Request) -> Response:
         error = str(error_)
     desk.forget(n)
     case = desk.meeting(n).cases[c - 1]
+    status = 200 if error is None else 400
+    if as_typed:
+        return render(request, "_save_status.html", status=status, error=error, saved=error is None,
+                      pending=pending, minutes=case.outcome.minutes if case.outcome else None)
     values = form_values(case) if error is None else _values_from_form(case, fields)
+    if fields.get("add_action") and error is None:
+        values["actions"].append({"agency": "", "text": "", "due": "", "person": ""})
+    context = dict(n=n, c=c, case=case, values=values, names=people_names(case), error=error, saved=error is None,
+                   pending=[])
     if request.headers.get("hx-request"):
-        return render(request, "_outcome_form.html", status=200 if error is None else 400, n=n, c=c, case=case,
-                      values=values, names=people_names(case), error=error, saved=error is None)
+        response = render(request, "_outcome_form.html", status=200, **context)
+        response.headers["hx-retarget"] = "#outcome-form"
+        response.headers["hx-reswap"] = "innerHTML"
+        return response
     if error is None:
         return RedirectResponse(f"/meetings/{n}/cases/{c}?saved=1#outcome", status_code=303)
-    return render(request, "outcome_refused.html", status=400, n=n, c=c, case=case, values=values,
-                  names=people_names(case), error=error, saved=False)
+    return render(request, "outcome_refused.html", status=400, **context)
 
 
 routes = [

@@ -35,10 +35,13 @@ def _todo(desk: Desk) -> dict[str, Any]:
     from marac_core.followup.deadlines import deadlines
 
     if not desk.settings.ledger and not (desk.state_dir / "ledger.sqlite").exists():
-        return {"items": [], "now": _now(desk), "files": {}}
+        return {"items": [], "now": _now(desk), "files": {}, "done": []}
+    notes = _notes(desk).read()
     ledger = desk.open_ledger()
     try:
         items = deadlines(ledger, _now(desk))
+        marked = [(meeting, e) for meeting, e in ledger.all_entries() if e.id in notes and e.state == "manual_done"]
+        names = {m["meeting"]: m for m in ledger.meetings()}
     finally:
         ledger.close()
     # The exact words of each manual step come from the meeting's plan (the ledger keeps no text).
@@ -51,10 +54,11 @@ def _todo(desk: Desk) -> dict[str, Any]:
         except InputError:
             continue
         texts.update({o.id: o for o in view.plan.obligations})
-    notes = _notes(desk).read()
     rows = [{"item": i, "obligation": texts.get(i.id), "meeting_number": files.get(i.meeting),
-             "manual": i.system == MANUAL, "note": notes.get(i.id)} for i in items]
-    return {"items": rows, "now": _now(desk), "files": files}
+             "manual": i.system == MANUAL} for i in items]
+    done = sorted(({"entry": e, "meeting": names.get(meeting, {}), "meeting_number": files.get(meeting),
+                    **notes[e.id]} for meeting, e in marked), key=lambda d: d["at"], reverse=True)
+    return {"items": rows, "now": _now(desk), "files": files, "done": done}
 
 
 def _phases_of(desk: Desk, item: Any) -> list[str]:
