@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -224,3 +225,23 @@ def test_the_server_log_holds_no_personal_data(rep: httpx.Client, served: Served
         rep.get(path)
     log = served.stderr_path.read_text()
     assert not any(name in log for name in NAMES), log
+
+
+def test_the_demo_opens_in_the_workbench(tmp_path: Path) -> None:
+    """``scripts/demo --workbench`` (``marac demo --workbench``): the README's first command, in the browser."""
+    process = subprocess.Popen([sys.executable, "-m", "marac_core.cli.main", "demo", "--workbench", "--no-browser",
+                                "--state", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("workbench http://127.0.0.1:"), process.stderr.read() if process.poll() else line
+        url = line.split()[1]
+        with httpx.Client(base_url=url.split("/?")[0], follow_redirects=True, timeout=60) as client:
+            listed = client.get(url).text
+            assert "Stevenage" in listed and "Doncaster" in listed
+            meeting = client.get("/meetings/2").text
+            assert "DN-0412" in meeting and "to review" in meeting
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    assert (tmp_path / "demo-meetings" / "rdash-meeting.yaml").exists()

@@ -1,14 +1,10 @@
-"""The workbench as the rep starts it: the real ``marac workbench`` command on a copy of the demo meetings.
-
-The demo records get one more SystmOne record, a near namesake of the Doncaster
-perpetrator (Mark Jones born 11 July, not 1 July), so the walk has a review to resolve.
-"""
+"""The workbench as the rep starts it: the real ``marac workbench`` command on a copy of the demo meetings
+(with a review to resolve and an outcome to record: see marac_core.cli.demo.prepare_workbench_demo)."""
 
 from __future__ import annotations
 
 import os
 import select
-import shutil
 import signal
 import subprocess
 import sys
@@ -16,29 +12,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from marac_core.cli.demo import bundled
-
-NAMESAKE = {"id": "S1-9010", "name": "Mark Jones", "dob": "1988-07-11", "open": True}
+from marac_core.cli.demo import prepare_workbench_demo
 
 
-def demo_copy(folder: Path, drop_outcome_of: tuple[str, ...] = ("DN-0413",)) -> Path:
-    """The bundled demo meetings, minutes and records copied to ``folder`` (the bundle is never written to).
-
-    The outcome of the cases in ``drop_outcome_of`` is removed, for the rep to record it in the page.
-    """
-    source = bundled()
-    for name in ("herts-meeting.yaml", "rdash-meeting.yaml"):
-        data = yaml.safe_load((source / name).read_text(encoding="utf-8"))
-        for case in data["cases"]:
-            if case["ref"] in drop_outcome_of:
-                case.pop("outcome", None)
-        (folder / name).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    shutil.copytree(source / "minutes", folder / "minutes")
-    records = yaml.safe_load((source / "records.yaml").read_text(encoding="utf-8"))
-    records["systmone"].append(dict(NAMESAKE))
-    (folder / "records.yaml").write_text(yaml.safe_dump(records, sort_keys=False), encoding="utf-8")
+def demo_copy(folder: Path) -> Path:
+    """The bundled demo meetings, minutes and records copied to ``folder``, as ``marac demo --workbench`` does."""
+    prepare_workbench_demo(folder)
     return folder
 
 
