@@ -45,7 +45,7 @@ class View:
     plan: Plan
     research: list[dict[str, Any]]
     key: str
-    stamp: float
+    stamp: int
 
 
 @dataclass
@@ -81,6 +81,8 @@ class Desk:
         self.on = on
         self.files: list[Path] = []
         self._views: dict[tuple[int, str], View] = {}
+        self._parsed: dict[Path, tuple[int, MeetingFile]] = {}
+        self._ledger: Ledger | None = None
         self._run = threading.Lock()  # one core call at a time: they share the sandbox and the ledger
         self.jobs: dict[str, Job] = {}
         for path in files:
@@ -113,7 +115,14 @@ class Desk:
         return self.files[number - 1]
 
     def meeting(self, number: int) -> MeetingFile:
-        return load_meeting(self.path_of(number))
+        """The meeting file as the core reads it; parsed again only when the file changed."""
+        path = self.path_of(number)
+        stamp = path.stat().st_mtime_ns
+        held = self._parsed.get(path)
+        if held is None or held[0] != stamp:
+            held = (stamp, load_meeting(path))
+            self._parsed[path] = held
+        return held[1]
 
     def today(self) -> dt.date:
         return self.on or dt.date.today()
@@ -131,10 +140,22 @@ class Desk:
     def open_ledger(self) -> Ledger:
         return Ledger.at(self.state_dir, self.settings.ledger)
 
+    def states(self, key: str) -> dict[str, str]:
+        """Each obligation's state in the ledger (as ``marac status`` names it), for the pages that show it.
+
+        Read through one ledger held open while the workbench runs (opening one costs more than a page)."""
+        from marac_core.state.ledger import STATE_NAMES
+
+        if self._ledger is None:
+            if not self.settings.ledger and not (self.state_dir / "ledger.sqlite").exists():
+                return {}
+            self._ledger = self.open_ledger()
+        return {i: STATE_NAMES.get(e.state, e.state) for i, e in self._ledger.entries(key).items()}
+
     # -- what the core says -------------------------------------------------------------
     def view(self, number: int, phase: str, fresh: bool = False) -> View:
         """The meeting's plan for ``phase``: the one in memory unless the file changed since or ``fresh``."""
-        stamp = self.path_of(number).stat().st_mtime
+        stamp = self.path_of(number).stat().st_mtime_ns
         held = self._views.get((number, phase))
         if held is not None and not fresh and held.stamp == stamp:
             return held

@@ -73,7 +73,7 @@ async def case_page(request: Request) -> Response:
         return render(request, "problem.html", status=400, error=str(error), meeting_number=n)
     obligations = [o for o in view.plan.obligations if o.case == case.ref]
     research = next((p for p in view.research if p.get("case") == case.ref), None)
-    states = {row["id"]: row for row in await run_in_threadpool(desk.status, n, phase)}
+    states = await run_in_threadpool(desk.states, view.key)
     return render(request, "case.html", n=n, c=c, case=case, phase=phase, phases=PHASE_NAMES, view=view,
                   people=people_found(view.plan, case), obligations=obligations, research=research, states=states,
                   repeat=view.plan.repeats.get(case.ref), values=form_values(case), names=people_names(case),

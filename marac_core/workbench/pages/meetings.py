@@ -137,7 +137,7 @@ async def meeting(request: Request) -> Response:
     except InputError as error:
         return render(request, "problem.html", status=400, error=str(error), meeting_number=n)
     return render(request, "meeting.html", n=n, phase=phase, phases=PHASE_NAMES, view=view, plan=view.plan,
-                  cases=cases_overview(view))
+                  cases=cases_overview(view), reviewed=request.query_params.get("reviewed"))
 
 
 async def refresh(request: Request) -> Response:
@@ -214,6 +214,7 @@ async def decide(request: Request) -> Response:
     record = fields.get("record") or None
     if decision not in ("confirm", "reject"):
         raise HTTPException(400, "decision must be confirm or reject")
+    left = len(desk.view(n, phase).plan.reviews) - 1
     try:
         await run_in_threadpool(desk.decide, n, phase, fields.get("review", ""), decision,
                                 record if decision == "confirm" else None)
@@ -221,6 +222,8 @@ async def decide(request: Request) -> Response:
         view = await run_in_threadpool(desk.view, n, phase)
         return render(request, "reviews.html", status=400, n=n, phase=phase, view=view, items=reviews_view(view),
                       said=None, error=str(error))
+    if left <= 0:  # the last one: straight back to the meeting, where the plan now uses the answers
+        return back(f"/meetings/{n}?phase={phase}&reviewed=1")
     return back(f"/meetings/{n}/reviews?phase={phase}&said=1")
 
 
