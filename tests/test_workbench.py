@@ -245,3 +245,50 @@ def test_the_demo_opens_in_the_workbench(tmp_path: Path) -> None:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
     assert (tmp_path / "demo-meetings" / "rdash-meeting.yaml").exists()
+
+
+def test_a_step_done_with_a_note_keeps_the_note_and_no_plaintext_of_it(rep: httpx.Client, folder: Path) -> None:
+    page = rep.get("/meetings/1?phase=before").text
+    applied = rep.post("/meetings/1/apply", data={"csrf": csrf_of(page), "phase": "before"})
+    assert applied.status_code == 200
+    for _ in range(600):  # the page polls; so does the rep's browser (each answer is observed, never a sleep)
+        if "apply-finished" in applied.text or "apply-running" not in applied.text:
+            break
+        applied = rep.get(str(applied.url))
+    assert "apply-finished" in applied.text
+    todo = rep.get("/followup").text
+    obligation = re.search(r'<section class="wb-todo[^"]*"[^>]*data-obligation="([0-9a-f]+)"', todo)
+    assert obligation and 'class="wb-done"' in todo
+    note = "Rang Kim Patel about Sarah"
+    done = rep.post("/followup/done", data={"csrf": csrf_of(todo), "obligation": obligation.group(1), "note": note})
+    assert done.status_code == 200 and note in done.text and "marked-done" in done.text
+    status = subprocess.run([sys.executable, "-m", "marac_core.cli.main", "status", "rdash-meeting.yaml", "--state",
+                             "state", "--json"], cwd=folder, capture_output=True, text=True)
+    assert any(r["id"] == obligation.group(1) and r["state"] == "done by hand" for r in yaml.safe_load(status.stdout))
+    for held in (folder / "state").rglob("*"):
+        if held.is_file():
+            assert note.encode() not in held.read_bytes(), held
+
+
+def test_a_step_marked_done_without_saying_what_was_done_is_refused(rep: httpx.Client) -> None:
+    todo = rep.get("/followup").text
+    refused = rep.post("/followup/done", data={"csrf": csrf_of(todo), "obligation": "0" * 20, "note": " "})
+    assert refused.status_code == 400 and "say what was done" in refused.text
+
+
+def test_the_calendar_export_names_no_one(rep: httpx.Client) -> None:
+    exported = rep.get("/followup/calendar.ics")
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/calendar")
+    assert b"BEGIN:VEVENT" in exported.content
+    assert not any(name.encode() in exported.content for name in NAMES)
+
+
+def test_the_audit_log_is_shown_with_its_verification(rep: httpx.Client) -> None:
+    page = rep.get("/audit").text
+    assert 'id="audit-verdict"' in page and "intact" in page and "done by hand" in page
+
+
+def test_a_request_for_another_host_name_is_refused(served: Served, rep: httpx.Client) -> None:
+    """A web page elsewhere that rebinds its own name to 127.0.0.1 reaches nothing."""
+    port = served.base.rsplit(":", 1)[1]
+    assert rep.get("/", headers={"host": f"attacker.example:{port}"}).status_code == 400

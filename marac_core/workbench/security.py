@@ -22,7 +22,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 COOKIE = "marac_workbench"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "x-csrf-token"
-UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+ALLOWED_HOSTS = frozenset({"127.0.0.1"})
 
 # No inline script or style anywhere: only the workbench's own files (vendored ones included).
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -95,6 +95,10 @@ class GuardMiddleware:
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 
+        # Only the name the workbench printed: a page elsewhere that rebinds its own name to 127.0.0.1 is refused.
+        if request.headers.get("host", "").rsplit(":", 1)[0] not in ALLOWED_HOSTS:
+            await _refuse(400, "Open the workbench at the address it printed.")(scope, receive, send_with_headers)
+            return
         token = request.query_params.get("token")
         if token is not None:
             session = self.guard.redeem(token)
