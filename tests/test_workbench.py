@@ -292,3 +292,31 @@ def test_a_request_for_another_host_name_is_refused(served: Served, rep: httpx.C
     """A web page elsewhere that rebinds its own name to 127.0.0.1 reaches nothing."""
     port = served.base.rsplit(":", 1)[1]
     assert rep.get("/", headers={"host": f"attacker.example:{port}"}).status_code == 400
+
+
+def test_two_applies_at_once_write_each_alert_once(folder: Path) -> None:
+    """The rep presses Carry out twice (or two tabs do): every record still gets one alert, one tick, one note."""
+    import json
+
+    fresh = start(folder, "rdash-meeting.yaml", "--sandbox", "records.yaml", "--state", "state-twice")
+    try:
+        with httpx.Client(base_url=fresh.base, follow_redirects=True, timeout=120) as client:
+            page = client.get(fresh.url).text
+            first = client.post("/meetings/1/apply", data={"csrf": csrf_of(page), "phase": "before"})
+            second = client.post("/meetings/1/apply", data={"csrf": csrf_of(page), "phase": "before"})
+            for job in (first, second):
+                answer = job
+                for _ in range(600):  # observed: each poll answers at once, finished or not
+                    if "apply-running" not in answer.text:
+                        break
+                    answer = client.get(str(job.url))
+                assert "apply-finished" in answer.text, answer.text[:500]
+    finally:
+        fresh.stop()
+    dump = subprocess.run([sys.executable, "-m", "marac_core.cli.main", "sandbox", "dump", "--state", "state-twice",
+                           "--json"], cwd=folder, capture_output=True, text=True, check=True)
+    held = json.loads(dump.stdout)
+    alerts = [(a["record"], a["text"]) for a in held["systmone"]["alerts"]]
+    assert alerts and len(alerts) == len(set(alerts))
+    ticks = [json.dumps(t, sort_keys=True, default=str) for t in held["systmone"]["template_ticks"]]
+    assert len(ticks) == len(set(ticks))

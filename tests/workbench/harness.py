@@ -45,7 +45,7 @@ class Served:
 
 def start(folder: Path, *args: str, on: str = "2026-12-01") -> Served:
     """``marac workbench ... --no-browser``; returns once its first line (the URL) is printed."""
-    stderr_path = folder / "workbench-stderr.txt"
+    stderr_path = folder / f"workbench-stderr-{len(list(folder.glob('workbench-stderr-*')))}.txt"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-m", "marac_core.cli.main", "workbench", *args, "--no-browser", "--on", on]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr_path.open("w"), text=True, env=env,

@@ -214,7 +214,7 @@ async def decide(request: Request) -> Response:
     record = fields.get("record") or None
     if decision not in ("confirm", "reject"):
         raise HTTPException(400, "decision must be confirm or reject")
-    left = len(desk.view(n, phase).plan.reviews) - 1
+    left = len((await run_in_threadpool(desk.view, n, phase)).plan.reviews) - 1
     try:
         await run_in_threadpool(desk.decide, n, phase, fields.get("review", ""), decision,
                                 record if decision == "confirm" else None)
