@@ -320,3 +320,29 @@ def test_two_applies_at_once_write_each_alert_once(folder: Path) -> None:
     assert alerts and len(alerts) == len(set(alerts))
     ticks = [json.dumps(t, sort_keys=True, default=str) for t in held["systmone"]["template_ticks"]]
     assert len(ticks) == len(set(ticks))
+
+
+def test_the_session_ends_when_the_server_stops(folder: Path) -> None:
+    first = start(folder, "rdash-meeting.yaml", "--sandbox", "records.yaml", "--state", "state-session")
+    try:
+        with httpx.Client(base_url=first.base, follow_redirects=True, timeout=60) as client:
+            client.get(first.url)
+            session = dict(client.cookies)
+            assert client.get("/").status_code == 200
+    finally:
+        first.stop()
+    second = start(folder, "rdash-meeting.yaml", "--sandbox", "records.yaml", "--state", "state-session")
+    try:
+        assert httpx.get(second.base + "/", cookies=session).status_code == 401
+    finally:
+        second.stop()
+
+
+def test_the_outcome_form_saves_without_javascript(rep: httpx.Client, folder: Path) -> None:
+    page = rep.get("/meetings/1/cases/2").text
+    saved = rep.post("/meetings/1/cases/2/outcome", data={"csrf": csrf_of(page), "summary": "Saved by the button",
+                                                         "save": "yes"}, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"].startswith("/meetings/1/cases/2?saved=1")
+    outcome = load_meeting(folder / "rdash-meeting.yaml").cases[1].outcome
+    assert outcome is not None and outcome.summary == "Saved by the button"
+    assert "Saved by the button" in rep.get(saved.headers["location"]).text

@@ -170,6 +170,9 @@ class Desk:
         self._views[(number, phase)] = view
         return view
 
+    def forget_all(self) -> None:
+        self._views.clear()
+
     def forget(self, number: int) -> None:
         for known in [k for k in self._views if k[0] == number]:
             del self._views[known]

@@ -71,7 +71,7 @@ async def acting_day(request: Request) -> Response:
         desk.on = dt.date.fromisoformat(text) if text else None
     except ValueError:
         raise HTTPException(400, f"{text!r} is not a date in the form YYYY-MM-DD") from None
-    desk._views.clear()
+    desk.forget_all()
     return back(fields.get("next", "/") if fields.get("next", "/").startswith("/") else "/")
 
 
