@@ -287,3 +287,19 @@ def test_pages_read_without_javascript_keep_their_content(served: Served, folder
             assert "The plan" in case and 'class="wb-mandated"' in case
     finally:
         fresh.stop()
+
+
+def test_another_action_row_appears_without_losing_what_was_typed(rep: Rep, served: Served, folder: Path) -> None:
+    driver = rep.driver
+    driver.get(served.base + "/meetings/1/cases/2")
+    rows = len(rep.wait_for("#outcome-form").find_elements(By.CSS_SELECTOR, "[data-action-row]"))
+    summary = rep.wait_for("#summary")
+    summary.send_keys(" Typed, not yet left.")
+    rep.click("#add-action", "DN-0413")
+    WebDriverWait(driver, WAIT_S).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#outcome-form [data-action-row]")) == rows + 1)
+    assert "Typed, not yet left." in rep.wait_for("#summary").get_attribute("value")
+    assert "Typed, not yet left." in (folder / "rdash-meeting.yaml").read_text(encoding="utf-8")
+    rep.check_page()
+    assert not rep.violations, "\n".join(rep.violations)
+    assert not rep.console, "\n".join(rep.console)

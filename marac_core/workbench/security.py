@@ -120,7 +120,3 @@ class GuardMiddleware:
 
 def _refuse(status: int, text: str) -> Response:
     return PlainTextResponse(text, status_code=status)
-
-
-class CsrfRefused(Exception):
-    """A form came without this session's CSRF token."""
