@@ -85,6 +85,8 @@ class Desk:
         self._ledger: Ledger | None = None
         self._run = threading.Lock()  # one core call at a time: they share the sandbox and the ledger
         self.jobs: dict[str, Job] = {}
+        # What the agenda's import was unsure of, per meeting made from an agenda (shown until the server stops).
+        self.unsure: dict[int, list[str]] = {}
         for path in files:
             self.add_file(path)
         for path in sorted(self.imported_dir.glob("*/meeting.yaml")):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 from marac_core.intake.meeting_file import load_meeting
 from marac_core.model.errors import InputError
@@ -19,22 +20,26 @@ AGENDA_TYPES = (".xlsx", ".csv", ".docx")
 MAX_BYTES = 25 * 1024 * 1024
 
 
-def agenda_to_meeting_yaml(agenda: Path) -> str:
-    """THE SEAM for ``marac import`` (marac_core/intake/agenda/, being built alongside): the agenda file
-    turned into the text of a meeting file (spec section 2). Wire the import's function here."""
+def agenda_to_meeting(agenda: Path) -> tuple[dict[str, Any], list[str]]:
+    """THE SEAM for ``marac import`` (marac_core/intake/agenda/, built alongside): the agenda file turned
+    into a meeting file's mapping (spec section 2) and what the import was unsure of, one line each.
+
+    Written against that branch's ``import_agenda(path) -> Imported(meeting, notes)``; until it is merged,
+    an agenda is refused with the reason (a meeting file can always be uploaded).
+    """
     try:
-        from marac_core.intake import agenda as importer  # type: ignore[attr-defined]
+        from marac_core.intake.agenda import import_agenda  # type: ignore[attr-defined]
     except ImportError:
-        importer = None
-    convert = getattr(importer, "import_agenda_yaml", None) if importer is not None else None
-    if convert is None:
         raise InputError(agenda.name, "reading agendas is not available in this version yet: upload a meeting "
-                                      "file (YAML), or make one with marac import")
-    return str(convert(agenda))
+                                      "file (YAML), or make one with marac import") from None
+    imported = import_agenda(agenda)
+    return imported.meeting, [str(note) for note in imported.notes]
 
 
-def new_meeting(imported_dir: Path, filename: str, content: bytes) -> Path:
-    """Keep the upload and return the meeting file it becomes; InputError, and nothing kept, if it is not valid."""
+def new_meeting(imported_dir: Path, filename: str, content: bytes) -> tuple[Path, list[str]]:
+    """Keep the upload; return the meeting file it becomes and what the agenda's import was unsure of.
+
+    InputError, and nothing kept, if it is not valid."""
     suffix = Path(filename or "").suffix.lower()
     if suffix not in MEETING_TYPES + AGENDA_TYPES:
         raise InputError(filename or "upload", f"expected a meeting file ({', '.join(MEETING_TYPES)}) or an agenda "
@@ -45,12 +50,16 @@ def new_meeting(imported_dir: Path, filename: str, content: bytes) -> Path:
         raise InputError(filename, "the uploaded file is larger than 25 MB")
     folder = imported_dir / secrets.token_hex(8)
     folder.mkdir(parents=True)
+    unsure: list[str] = []
     try:
         if suffix in AGENDA_TYPES:
             agenda = folder / f"agenda{suffix}"
             agenda.write_bytes(content)
-            text = agenda_to_meeting_yaml(agenda)
-            (folder / "meeting.yaml").write_text(text, encoding="utf-8")
+            import yaml
+
+            data, unsure = agenda_to_meeting(agenda)
+            (folder / "meeting.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
+                                                 encoding="utf-8")
         elif suffix == ".json":
             import json
 
@@ -73,4 +82,4 @@ def new_meeting(imported_dir: Path, filename: str, content: bytes) -> Path:
             leftover.unlink()
         os.rmdir(folder)
         raise
-    return folder / "meeting.yaml"
+    return folder / "meeting.yaml", unsure

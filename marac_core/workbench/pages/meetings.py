@@ -56,8 +56,9 @@ async def new(request: Request) -> Response:
         if upload is None:
             raise InputError("upload", "choose the agenda or meeting file to upload")
         content = await upload.read()
-        path = new_meeting(desk.imported_dir, upload.filename or "", content)
+        path, unsure = new_meeting(desk.imported_dir, upload.filename or "", content)
         created = desk.add_file(path)
+        desk.unsure[created] = unsure  # in memory only: the notes may quote the agenda's cells
     except InputError as error:
         return render(request, "meetings.html", status=400, error=str(error), listed=[], in_ledger=[])
     return back(f"/meetings/{created}")
@@ -137,7 +138,8 @@ async def meeting(request: Request) -> Response:
     except InputError as error:
         return render(request, "problem.html", status=400, error=str(error), meeting_number=n)
     return render(request, "meeting.html", n=n, phase=phase, phases=PHASE_NAMES, view=view, plan=view.plan,
-                  cases=cases_overview(view), reviewed=request.query_params.get("reviewed"))
+                  cases=cases_overview(view), reviewed=request.query_params.get("reviewed"),
+                  unsure=desk.unsure.get(n, []))
 
 
 async def refresh(request: Request) -> Response:
