@@ -53,15 +53,10 @@ def _as_date(value: Any) -> Any:
 
 
 def read_strictly(path: Path) -> Any:
-    """The meeting file as `marac check` reads it: for the procedure it names (whose declared keys it
-    may hold), or the core's keys alone when it names none."""
-    from marac_core.intake.meeting_file import load_meeting, raw_procedure, read_meeting_data
-    from marac_core.planning.meeting_input import read_meeting
-    from marac_core.plugins.registry import load
+    """The meeting file as `marac check` reads it (for the procedure it names)."""
+    from marac_core.planning.meeting_input import read_as_checked
 
-    if raw_procedure(read_meeting_data(path)) is None:
-        return load_meeting(path)
-    return read_meeting(load(), path)[0]
+    return read_as_checked(path)
 
 
 def write_checked(path: Path, text: str) -> None:

@@ -339,12 +339,14 @@ def adapters() -> None:
 @main.command()
 @click.option("--state", type=click.Path(path_type=Path), metavar="DIR",
               help="Keep the demo's ledger and sandbox here (default: a temporary folder).")
+@click.option("--workbench", is_flag=True, help="Open the demo in the rep's workbench in the browser instead.")
+@click.option("--no-browser", is_flag=True, help="With --workbench: print the URL only.")
 @fail_cleanly
-def demo(state: Path | None) -> None:
+def demo(state: Path | None, workbench: bool, no_browser: bool) -> None:
     """Run the whole job on the bundled example meetings, no set-up needed."""
-    from marac_core.cli.demo import run_demo
+    from marac_core.cli.demo import run_demo, run_demo_workbench
 
-    run_demo(state)
+    run_demo_workbench(state, not no_browser) if workbench else run_demo(state)
 
 
 @main.group()
@@ -415,6 +417,9 @@ def _register_lazy_commands() -> None:
     main.add_command(procedures)
     from marac_core.cli.check import check  # imports click only
     main.add_command(check)
+    from marac_core.cli.workbench import workbench  # imports click only
+
+    main.add_command(workbench)
 
 
 _register_lazy_commands()

@@ -66,3 +66,14 @@ def meeting_from_data(data: dict[str, Any], procedure: Procedure | type[Procedur
     meeting = validate_meeting(data, declared_fields(procedure), Path(source))
     check_meeting(meeting, source, on or meeting.meeting.date)
     return meeting
+
+
+def read_as_checked(path: Path, on: dt.date | None = None) -> MeetingFile:
+    """The meeting file as `marac check` reads it: for the procedure it names (whose declared keys
+    it may hold), or for the core's keys alone when it names none."""
+    from marac_core.intake.meeting_file import load_meeting
+    from marac_core.plugins.registry import load
+
+    if raw_procedure(read_meeting_data(path)) is None:
+        return load_meeting(path, on=on)
+    return read_meeting(load(), path, None, on)[0]

@@ -94,3 +94,51 @@ def _as_typed(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+# For the workbench demo: a near namesake of the Doncaster perpetrator (born 11 July, not 1 July),
+# so there is a review to resolve, and one case left without its outcome, for the rep to record.
+NAMESAKE = {"id": "S1-9010", "name": "Mark Jones", "dob": "1988-07-11", "open": True}
+OUTCOME_TO_RECORD = ("DN-0413",)
+
+
+def prepare_workbench_demo(folder: Path, drop_outcome_of: tuple[str, ...] = OUTCOME_TO_RECORD) -> list[Path]:
+    """Copies of the bundled meetings, minutes and records in ``folder`` (the bundle itself is never written to).
+
+    Returns the meeting files, then the records file.
+    """
+    import shutil
+
+    import yaml
+
+    source = bundled()
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in MEETINGS:
+        data = yaml.safe_load((source / name).read_text(encoding="utf-8"))
+        for case in data["cases"]:
+            if case["ref"] in drop_outcome_of:
+                case.pop("outcome", None)
+        (folder / name).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        written.append(folder / name)
+    shutil.copytree(source / "minutes", folder / "minutes", dirs_exist_ok=True)
+    records = yaml.safe_load((source / RECORDS).read_text(encoding="utf-8"))
+    records["systmone"].append(dict(NAMESAKE))
+    (folder / RECORDS).write_text(yaml.safe_dump(records, sort_keys=False), encoding="utf-8")
+    return [*written, folder / RECORDS]
+
+
+def run_demo_workbench(state: Path | None, browser: bool = True) -> None:
+    """``marac demo --workbench``: the workbench on copies of the demo meetings, against the sandbox,
+    acting as of two days before the meeting (the page moves the day on)."""
+    from marac_core.cli.workbench import serve
+
+    with tempfile.TemporaryDirectory(prefix="marac-demo-") as scratch:
+        state_dir = state or Path(scratch)
+        folder = state_dir / "demo-meetings"
+        if (folder / RECORDS).exists():  # a kept demo state: go on with its meetings as the rep left them
+            files = [folder / name for name in MEETINGS] + [folder / RECORDS]
+        else:
+            files = prepare_workbench_demo(folder)
+        serve(files[:-1], state_dir, files[-1], None, None, 0, browser, PHASES[0][1])
+
