@@ -346,3 +346,28 @@ def test_the_outcome_form_saves_without_javascript(rep: httpx.Client, folder: Pa
     outcome = load_meeting(folder / "rdash-meeting.yaml").cases[1].outcome
     assert outcome is not None and outcome.summary == "Saved by the button"
     assert "Saved by the button" in rep.get(saved.headers["location"]).text
+
+
+def test_a_new_meeting_from_the_coordinators_spreadsheet_is_imported_and_kept_as_a_checked_meeting_file(
+        rep: httpx.Client, folder: Path) -> None:
+    # The rep uploads the agenda as it arrived; nothing is retyped, and every person on it is kept.
+    from marac_core.cli.demo.agendas import AGENDAS
+    from marac_core.cli.demo import bundled
+
+    agenda = bundled() / AGENDAS["herts-meeting.yaml"]
+    held = set((folder / "state" / "workbench" / "meetings").glob("*/meeting.yaml"))
+    page = rep.get("/").text
+    created = rep.post("/meetings/new", data={"csrf": csrf_of(page), "procedure": "herts-childrens"},
+                       files={"file": ("agenda.xlsx", agenda.read_bytes(), "application/octet-stream")},
+                       follow_redirects=False)
+    assert created.status_code == 303, created.text
+    kept = set((folder / "state" / "workbench" / "meetings").glob("*/meeting.yaml")) - held
+    assert len(kept) == 1
+    imported = yaml.safe_load(kept.pop().read_text())
+    assert imported["meeting"]["procedure"] == "herts-childrens"
+    hand_written = yaml.safe_load((bundled() / "herts-meeting.yaml").read_text())
+    people = [(c["ref"], c["victim"]["name"], [ch["name"] for ch in c.get("children", [])]) for c in imported["cases"]]
+    assert people == [(c["ref"], c["victim"]["name"], [ch["name"] for ch in c.get("children", [])])
+                      for c in hand_written["cases"]]
+    shown = rep.get(created.headers["location"])
+    assert shown.status_code == 200, shown.text[-2000:]

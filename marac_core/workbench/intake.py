@@ -20,23 +20,17 @@ AGENDA_TYPES = (".xlsx", ".csv", ".docx")
 MAX_BYTES = 25 * 1024 * 1024
 
 
-def agenda_to_meeting(agenda: Path) -> tuple[dict[str, Any], list[str]]:
-    """THE SEAM for ``marac import`` (marac_core/intake/agenda/, built alongside): the agenda file turned
-    into a meeting file's mapping (spec section 2) and what the import was unsure of, one line each.
+def agenda_to_meeting(agenda: Path, procedure: str | None = None) -> tuple[dict[str, Any], list[str]]:
+    """The agenda file turned into a meeting file's mapping (spec section 2), as ``marac import`` reads it,
+    and what the import was unsure of, one line each."""
+    from marac_core.intake.agenda import import_agenda
 
-    Written against that branch's ``import_agenda(path) -> Imported(meeting, notes)``; until it is merged,
-    an agenda is refused with the reason (a meeting file can always be uploaded).
-    """
-    try:
-        from marac_core.intake.agenda import import_agenda  # type: ignore[attr-defined]
-    except ImportError:
-        raise InputError(agenda.name, "reading agendas is not available in this version yet: upload a meeting "
-                                      "file (YAML), or make one with marac import") from None
-    imported = import_agenda(agenda)
+    imported = import_agenda(agenda, procedure=procedure)
     return imported.meeting, [str(note) for note in imported.notes]
 
 
-def new_meeting(imported_dir: Path, filename: str, content: bytes) -> tuple[Path, list[str]]:
+def new_meeting(imported_dir: Path, filename: str, content: bytes,
+                procedure: str | None = None) -> tuple[Path, list[str]]:
     """Keep the upload; return the meeting file it becomes and what the agenda's import was unsure of.
 
     InputError, and nothing kept, if it is not valid."""
@@ -57,7 +51,7 @@ def new_meeting(imported_dir: Path, filename: str, content: bytes) -> tuple[Path
             agenda.write_bytes(content)
             import yaml
 
-            data, unsure = agenda_to_meeting(agenda)
+            data, unsure = agenda_to_meeting(agenda, procedure)
             (folder / "meeting.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
                                                  encoding="utf-8")
         elif suffix == ".json":

@@ -45,7 +45,14 @@ async def meetings(request: Request) -> Response:
         listed.append({"number": n, "area": m.area, "date": m.date, "procedure": m.procedure,
                        "cases": len(desk.meeting(n).cases)})
     in_ledger = [m for m in await run_in_threadpool(desk.ledger_meetings) if m["meeting"] not in keys]
-    return render(request, "meetings.html", listed=listed, in_ledger=in_ledger, error=None)
+    return render(request, "meetings.html", listed=listed, in_ledger=in_ledger, error=None,
+                  procedures=_procedures())
+
+
+def _procedures() -> list[tuple[str, str]]:
+    from marac_core.plugins.registry import load
+
+    return [(name, procedure.title) for name, procedure in sorted(load().procedures.items())]
 
 
 async def new(request: Request) -> Response:
@@ -56,11 +63,15 @@ async def new(request: Request) -> Response:
         if upload is None:
             raise InputError("upload", "choose the agenda or meeting file to upload")
         content = await upload.read()
-        path, unsure = new_meeting(desk.imported_dir, upload.filename or "", content)
+        procedure = fields.get("procedure") or None
+        if procedure is not None and procedure not in dict(_procedures()):
+            raise InputError("procedure", f"unknown procedure {procedure!r}")
+        path, unsure = new_meeting(desk.imported_dir, upload.filename or "", content, procedure)
         created = desk.add_file(path)
         desk.unsure[created] = unsure  # in memory only: the notes may quote the agenda's cells
     except InputError as error:
-        return render(request, "meetings.html", status=400, error=str(error), listed=[], in_ledger=[])
+        return render(request, "meetings.html", status=400, error=str(error), listed=[], in_ledger=[],
+                      procedures=_procedures())
     return back(f"/meetings/{created}")
 
 
