@@ -22,7 +22,12 @@ from marac_core.cli.options import (
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="marac-core", prog_name="marac")
 def main() -> None:
-    """Carry out a MARAC representative's record-keeping in the agency's record systems."""
+    """Carry out a MARAC representative's record-keeping in the agency's record systems.
+
+    The runner's state (its ledger, research packs) is kept in the user data folder 'marac'
+    (~/.local/share/marac on Linux) unless --state DIR is given; a --sandbox run without --state
+    keeps its own apart, under 'marac-sandbox'.
+    """
 
 
 @main.command()
@@ -198,28 +203,6 @@ def review(confirm: tuple[str, ...], reject: tuple[str, ...], **kwargs: Any) -> 
         from marac_core.cli.display import show_plan
 
         show_plan(planned)
-
-
-@main.command()
-@run_options
-@fail_cleanly
-def research(**kwargs: Any) -> None:
-    """Show the research pack of each case (what the look-ups found), kept until the meeting."""
-    from marac_core.execution import session
-    from marac_core.execution.runner import open_run
-    from marac_core.model.errors import InputError
-
-    with open_run(run_options_of(kwargs)) as run:
-        packs = session.research_packs(run)
-    if not packs:
-        raise InputError(str(kwargs["meeting"]), "no research packs kept for this meeting (run marac plan before "
-                                                 "the meeting; they are destroyed once it has taken place)")
-    if kwargs["as_json"]:
-        click.echo(json.dumps(packs, indent=2, ensure_ascii=False))
-    else:
-        from marac_core.cli.display import show_research
-
-        show_research(packs)
 
 
 @main.command()
@@ -412,6 +395,12 @@ def _register_lazy_commands() -> None:
     from marac_core.scaffold.command import new_adapter  # imports click only
 
     main.add_command(new_adapter)
+    from marac_core.cli.research import research
+
+    main.add_command(research)
+    from marac_core.cli.sandbox_reset import sandbox_reset
+
+    sandbox.add_command(sandbox_reset)
 
 
 _register_lazy_commands()

@@ -22,7 +22,7 @@ from marac_core.planning.plan import acting_time, choose_procedure, default_phas
 from marac_core.plugins.procedure import Procedure
 from marac_core.plugins.registry import Registry, load
 from marac_core.plugins.systems import DEFAULT_CONCURRENCY, Systems, connect
-from marac_core.sandbox.host import SandboxEndpoints, SandboxHost, SandboxOptions
+from marac_core.sandbox.host import SandboxEndpoints, SandboxHost, SandboxOptions, check_seeded_from, records_digest
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def open_run(options: RunOptions) -> Iterator[Run]:
     config = load_config(options.config) if options.sandbox is None or options.config else Config()
     on = options.on or dt.date.today()
     phase: Phase = options.phase or default_phase(meeting, acting_time(options.on))  # type: ignore[assignment]
-    state_dir = options.state or default_state_dir()
+    state_dir = state_of(options, records)
     host = None
     endpoints = None
     if records is not None:
@@ -94,6 +94,39 @@ def open_run(options: RunOptions) -> Iterator[Run]:
         if host is not None:
             host.stop()
             host.close()
+
+
+def sandbox_state_dir(records: dict[str, list[dict[str, Any]]]) -> Path:
+    """Where a sandbox run without --state keeps everything: apart from the real default state, one
+    folder per records file's content (the same records continue where they left off; others start afresh)."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("marac-sandbox")) / records_digest(records)[:16]
+
+
+def state_of(options: RunOptions, records: dict[str, list[dict[str, Any]]] | None) -> Path:
+    """The state folder of a run, checked so that a sandbox run and a real one never share one."""
+    real = default_state_dir()
+    if records is None:
+        state = options.state or real
+        if options.state is not None and (state / "sandbox").is_dir():
+            raise InputError("--state", f"{state} holds a sandbox's state; a run against real systems never "
+                                        "uses it (give --sandbox RECORDS_FILE, or another --state)")
+        return state
+    if options.state is None:
+        return sandbox_state_dir(records)
+    if _same_folder(options.state, real):
+        raise InputError("--state", f"{options.state} is the real default state; a sandbox run never uses it "
+                                    "(give another --state, or none)")
+    check_seeded_from(options.state, records, str(options.sandbox))
+    return options.state
+
+
+def _same_folder(one: Path, other: Path) -> bool:
+    try:
+        return one.resolve() == other.resolve()
+    except OSError:
+        return False
 
 
 def _host(registry: Registry, state_dir: Path, records: dict[str, list[dict[str, Any]]] | None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from marac_core.execution.executor import Executor, Result, summary
@@ -27,25 +28,38 @@ def key_of(run: Run) -> str:
 
 
 def _key(run: Run) -> bytes | None:
+    return key_at(run.state_dir, run.sandbox is not None)
+
+
+def key_at(state_dir: Path, sandbox: bool = False) -> bytes | None:
+    """The runner's key for this state: a sandbox's own (kept beside its data), else the keyring's."""
     try:
-        return runner_key(run.state_dir, sandbox=run.sandbox is not None)
+        return runner_key(state_dir, sandbox=sandbox or (state_dir / "sandbox" / "runner.key").exists())
     except NoKeyring:
         return None
 
 
 def _after_planning(run: Run, planned: Plan, ledger: Ledger | None) -> None:
-    """Repeat-MARAC marks and research packs, which need the runner's key."""
+    """Repeat-MARAC marks, read only: a plan changes nothing the runner holds."""
     key = _key(run)
     if key is None:
         planned.warnings.append("no keyring: research packs are not kept and repeat MARACs are not detected")
         return
-    meeting = key_of(run)
     if ledger is not None:
-        repeats = Repeats(ledger.engine, key)
-        planned.repeats = repeats.earlier(meeting, run.meeting)
-        repeats.record(meeting, run.meeting)
+        planned.repeats = Repeats(ledger.engine, key).earlier(key_of(run), run.meeting)
+
+
+def _after_applying(run: Run, planned: Plan, ledger: Ledger) -> None:
+    """What an apply keeps: the victims' marks, and the research packs until the meeting has taken place
+    (then they are destroyed, RDaSH 4.2)."""
+    key = _key(run)
+    if key is None:
+        return
+    meeting = key_of(run)
+    Repeats(ledger.engine, key).record(meeting, run.meeting)
     packs = ResearchPacks(run.state_dir, key)
-    if run.on < run.meeting.meeting.date:
+    start = calendar.meeting_start(run.meeting.meeting.date, run.meeting.meeting.time)
+    if acting_time(run.options.on) < start:
         packs.keep(meeting, [research.summary(c, planned.lookups) for c in run.meeting.cases])
     else:
         packs.destroy(meeting)
@@ -95,6 +109,7 @@ async def apply(run: Run, ledger: Ledger, progress: Any = None) -> Applied:
                                   decisions, earlier, run.config.representative)
         planned_at = time.perf_counter()
         _after_planning(run, planned, ledger)
+        _after_applying(run, planned, ledger)
         m = run.meeting.meeting
         ledger.record_plan(key_of(run), m.area, m.date, run.procedure.name, planned.obligations, run.phase)
         task = progress.add_task("Applying", total=len(planned.obligations)) if progress is not None else None
@@ -110,8 +125,12 @@ async def apply(run: Run, ledger: Ledger, progress: Any = None) -> Applied:
     return Applied(planned, results, {"looking_up_s": planned_at - started, "writing_s": done_at - planned_at})
 
 
-def research_packs(run: Run) -> list[dict[str, Any]]:
-    key = _key(run)
-    packs = ResearchPacks(run.state_dir, key).read(key_of(run)) if key is not None else []
-    order = {case.ref: n for n, case in enumerate(run.meeting.cases)}
-    return sorted(packs, key=lambda pack: order.get(pack["case"], len(order)))
+def research_packs(state_dir: Path, meeting: str, order: list[str]) -> list[dict[str, Any]]:
+    key = key_at(state_dir)
+    packs = ResearchPacks(state_dir, key).read(meeting) if key is not None else []
+    rank = {ref: n for n, ref in enumerate(order)}
+    return sorted(packs, key=lambda pack: rank.get(pack["case"], len(rank)))
+
+
+def destroy_research_packs(state_dir: Path, meeting: str) -> bool:
+    return ResearchPacks(state_dir, b"").destroy(meeting)
