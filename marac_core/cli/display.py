@@ -34,7 +34,7 @@ def show_plan(plan: Plan, statuses: dict[str, str] | None = None) -> None:
         if condition:
             what = f"({condition}) " + what
         row = [o.case, o.role or "", o.person or "", o.system, o.record or "", o.action,
-               o.due.strftime("%d %b %H:%M") if o.due else "", _short(what)]
+               o.due.strftime("%d %b %H:%M") if o.due else "", what]
         if statuses is not None:
             row.append(statuses.get(o.id, ""))
         table.add_row(*row)
@@ -50,10 +50,23 @@ def show_plan(plan: Plan, statuses: dict[str, str] | None = None) -> None:
     for failure in plan.failures:
         console.print(f"[red]Look-up failed[/red]: case {failure.case}, {failure.role} on {failure.system}: "
                       f"{failure.reason}")
+    show_drift(plan)
     for warning in plan.warnings:
         console.print(f"[yellow]Warning[/yellow]: {warning}")
     for ref, day in plan.repeats.items():
         console.print(f"[magenta]Repeat MARAC[/magenta]: case {ref}: the victim was heard at a meeting on {day}.")
+
+
+def show_drift(plan: Plan) -> None:
+    """What was carried out that the meeting file no longer agrees with, and what corrects it."""
+    if not plan.drift:
+        return
+    table = Table(title="Drift: carried out, but the meeting file now says otherwise (each is corrected)")
+    for column in ("Case", "System", "Record", "Action", "What changed", "Id", "Corrected by"):
+        table.add_column(column, overflow="fold")
+    for d in plan.drift:
+        table.add_row(d.case, d.system, d.record or "", d.action, d.what, d.id, ", ".join(d.corrections))
+    console.print(table)
 
 
 def show_adapters(registry: Registry) -> None:
@@ -96,32 +109,54 @@ def show_applied(applied: Any) -> None:
     statuses = {r.obligation.id: f"[{STATUS_STYLE[r.status]}]{r.status}[/]" for r in applied.results}
     show_plan(applied.plan, statuses)
     for result in applied.results:
+        o = result.obligation
         if result.status == "failed":
-            console.print(f"[red]Failed[/red] {result.obligation.id} ({result.obligation.system} "
-                          f"{result.obligation.action}): {result.detail}")
+            console.print(f"[red]Failed[/red] {o.id} ({o.system} {o.action}): {result.detail}")
+        elif result.status == "manual":
+            who = f" {o.role} {o.person}" if o.person else ""
+            console.print(f"[yellow]By hand[/yellow]: case {o.case}{who}: {_short(o.text, 70)} - "
+                          f"{result.detail or ''}", soft_wrap=True)
     counts = summary(applied.results)
     console.print("  ".join(f"{name}: {count}" for name, count in counts.items()))
 
 
 def show_status(rows: list[dict[str, Any]]) -> None:
     table = Table(title="Obligations in the ledger")
-    for column in ("Id", "Case", "Role", "System", "Record", "Action", "Due", "State"):
+    for column in ("Case", "Role", "Person", "Action", "What to do", "Due", "State", "Id"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(row["id"], row["case"], row["role"] or "", row["system"], row["record"] or "",
-                      row["action"], (row["due"] or "")[:16], row["state"])
+        where = f"{row['system']} {row['record'] or ''}".strip()
+        what = (row.get("title") + ": " if row.get("title") else "") + (row.get("text") or f"({row['rule']})")
+        if row.get("note"):
+            what += f"\n[green]note:[/green] {row['note']}"
+        if row.get("corrects"):
+            what = f"[magenta]corrects {row['corrects']}[/magenta] " + what
+        table.add_row(row["case"], row["role"] or "", row.get("person") or "", f"{row['action']} ({where})",
+                      what, (row["due"] or "")[:16].replace("T", " "), row["state"], row["id"])
     console.print(table)
+    for row in rows:
+        if row.get("hint"):
+            console.print(f"case {row['case']} {row['role'] or ''} {row.get('person') or ''}: "
+                          f"{row['hint']}".replace("  ", " "), soft_wrap=True)
 
 
 def show_deadlines(items: list[Any]) -> None:
     table = Table(title="Due and overdue")
-    for column in ("Due", "Meeting", "Case", "Role", "System", "Record", "Action", "State", "Id"):
+    for column in ("Due", "Meeting", "Case", "Role", "Person", "Action", "What to do", "State", "Id"):
         table.add_column(column, overflow="fold")
     for item in items:
         due = item.due.strftime("%d %b %Y %H:%M")
+        where = f"{item.system} {item.record or ''}".strip()
+        what = item.text or f"({item.rule})"
+        if item.note:
+            what += f"\n[green]note:[/green] {item.note}"
         table.add_row(f"[red]{due} overdue[/red]" if item.overdue else due, f"{item.area} {item.meeting_date}",
-                      item.case, item.role or "", item.system, item.record or "", item.action, item.state, item.id)
+                      item.case, item.role or "", item.person or "", f"{item.action} ({where})", what,
+                      item.state, item.id)
     console.print(table)
+    for item in items:
+        if item.hint:
+            console.print(f"case {item.case}: {item.hint}", soft_wrap=True)
 
 
 def show_research(packs: list[dict[str, Any]]) -> None:

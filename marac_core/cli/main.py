@@ -108,14 +108,20 @@ def status(meeting: Path, procedure: str | None, state: Path | None, ledger: str
 
 @main.command()
 @click.argument("obligation_id")
+@click.option("--note", metavar="TEXT", help="What was done (kept encrypted; status shows it, and the RDaSH "
+                                            "confirmation to the MARAC administrator carries it).")
 @click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
 @click.option("--ledger", metavar="URL")
 @fail_cleanly
-def done(obligation_id: str, state: Path | None, ledger: str | None) -> None:
+def done(obligation_id: str, note: str | None, state: Path | None, ledger: str | None) -> None:
     """Mark a manual step (or one checked by hand) as done."""
     from marac_core.followup.status import mark
 
-    click.echo(mark(obligation_id, state, ledger, "done"))
+    if note is not None and (not note.strip() or any(ord(c) < 32 and c not in "\n\t" for c in note)):
+        from marac_core.model.errors import InputError
+
+        raise InputError("--note", "must be text, with no control characters")
+    click.echo(mark(obligation_id, state, ledger, "done", note))
 
 
 @main.command()
@@ -146,10 +152,15 @@ def due(state: Path | None, ledger: str | None, on: dt.date | None, within: int 
     from marac_core.model.calendar import UK
     from marac_core.state.ledger import open_ledger
 
+    from marac_core.intake.config import default_state_dir
+    from marac_core.state.keys import key_for_state
+    from marac_core.state.sealing import Sealer
+
     now = dt.datetime.now(UK) if on is None else dt.datetime.combine(on, dt.time(9, 0), tzinfo=UK)
     store = open_ledger(state, ledger)
     try:
-        items = deadlines(store, now, within)
+        key = key_for_state(state or default_state_dir())
+        items = deadlines(store, now, within, Sealer(key) if key is not None else None)
     finally:
         store.close()
     if ics is not None:
@@ -398,6 +409,9 @@ def _register_lazy_commands() -> None:
     from marac_core.cli.research import research
 
     main.add_command(research)
+    from marac_core.cli.show import show
+
+    main.add_command(show)
     from marac_core.cli.sandbox_reset import sandbox_reset
 
     sandbox.add_command(sandbox_reset)

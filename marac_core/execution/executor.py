@@ -33,6 +33,7 @@ from marac_core.plugins.retrying import is_transient, retrying
 from marac_core.plugins.systems import Systems
 from marac_core.state.keys import derived_password
 from marac_core.state.ledger import FINISHED, Entry, Ledger
+from marac_core.state.sealing import Sealer
 
 STATUSES = ("done", "already_done", "manual", "failed", "skipped")
 # One write of an obligation: its marker, and the call that makes it.
@@ -74,7 +75,8 @@ def describe(error: BaseException) -> str:
 class Executor:
     def __init__(self, ledger: Ledger, meeting: str, systems: Systems, source_dir: Path, key: bytes | None,
                  on: dt.date, advance: Callable[[], None] | None = None,
-                 not_before: dt.datetime | None = None, now: dt.datetime | None = None) -> None:
+                 not_before: dt.datetime | None = None, now: dt.datetime | None = None,
+                 sealer: Sealer | None = None) -> None:
         self.ledger = ledger
         self.meeting = meeting
         self.systems = systems
@@ -85,6 +87,8 @@ class Executor:
         # Work after the meeting (e.g. children's alerts, RDaSH 4.2) never starts before the meeting has.
         self.not_before = not_before
         self.now = now
+        # Keeps what each obligation wrote (encrypted), so a changed meeting file can be compared with it.
+        self.sealer = sealer
 
     async def run(self, obligations: list[Obligation]) -> list[Result]:
         # Every obligation is checked against one reading of the ledger and the ready ones claimed
@@ -148,7 +152,8 @@ class Executor:
                 landed = await self._landed(o, steps)
                 if len(landed) == len(steps):
                     receipt = landed[o.id]
-                    self.ledger.finish(self.meeting, o, "done", receipt=receipt, outcome="found after a crash")
+                    self.ledger.finish(self.meeting, o, "done", receipt=receipt, outcome="found after a crash",
+                                       written=self._written(o))
                     return Result(o, "already_done", "found in the system from an earlier run", receipt)
             receipt = await self._write_once(o, steps, landed)
         except CannotReconcile as error:
@@ -158,8 +163,15 @@ class Executor:
         except Exception as error:  # noqa: BLE001 - one failure must not stop the others
             self.ledger.finish(self.meeting, o, "failed", error=describe(error))
             return Result(o, "failed", describe(error))
-        self.ledger.finish(self.meeting, o, "done", receipt=receipt)
+        self.ledger.finish(self.meeting, o, "done", receipt=receipt, written=self._written(o))
         return Result(o, "done", receipt=receipt)
+
+    def _written(self, o: Obligation) -> tuple[dict[str, Any], str] | None:
+        """What was written, as the ledger keeps it; a correction's was kept when it was planned (it records
+        the content it brings, not its own)."""
+        if self.sealer is None or (o.model_extra or {}).get("corrects"):
+            return None
+        return self.sealer.fingerprint(o), self.sealer.sealed(o)
 
     # -- writing ---------------------------------------------------------------------
     async def _write_once(self, o: Obligation, steps: list[Step], landed: dict[str, str]) -> str:

@@ -52,6 +52,10 @@ class Run:
     config: Config
     sandbox: SandboxEndpoints | None
     options: RunOptions
+    # The ledger's meeting this run is about (session.meeting_of), and, when the file was recognised as
+    # correcting a meeting applied under another area or date, that meeting's key.
+    key: str | None = None
+    corrects_meeting: str | None = None
 
     def connect(self) -> Systems:
         return connect(self.registry, self.config, self.sandbox, self.options.concurrency)

@@ -11,12 +11,14 @@ from marac_core.model import calendar
 from marac_core.model.errors import InputError
 from marac_core.model.meeting import MeetingFile
 from marac_core.model.obligations import Obligation, Phase
+from marac_core.planning.drift import Drift, reconcile
 from marac_core.planning.expiry import expiries
 from marac_core.planning.lookup import Decisions, LookupRun
 from marac_core.plugins.procedure import Lookup, PlanContext, Procedure
 from marac_core.plugins.registry import Registry
 from marac_core.plugins.systems import Systems
-from marac_core.state.ledger import Entry
+from marac_core.state.ledger import FINISHED, Entry, Written
+from marac_core.state.sealing import Sealer
 
 
 @dataclass
@@ -51,6 +53,11 @@ class Plan:
     lookups: dict[tuple[str, str, str], Lookup] = field(default_factory=dict)
     # Case ref -> date of an earlier meeting within 12 months that heard the same victim.
     repeats: dict[str, str] = field(default_factory=dict)
+    # Carried-out obligations the meeting file no longer agrees with, each with what corrects it.
+    drift: list[Drift] = field(default_factory=list)
+    # Correction id -> the obligation whose content it brings; correction id -> "replaces"/"retracts".
+    replacing: dict[str, Obligation] = field(default_factory=dict)
+    correction_kinds: dict[str, str] = field(default_factory=dict)
 
     def public(self) -> dict[str, Any]:
         m = self.meeting.meeting
@@ -62,6 +69,7 @@ class Plan:
             "lookup_failures": [f.public() for f in self.failures],
             "warnings": self.warnings,
             "repeats": [{"case": ref, "previous_meeting": day} for ref, day in self.repeats.items()],
+            "drift": [d.public() for d in self.drift],
         }
 
 
@@ -100,6 +108,8 @@ async def make_plan(
     decisions: Decisions | None = None,
     earlier: list[Entry] | None = None,
     representative: Any = None,
+    written: dict[str, Written] | None = None,
+    sealer: Sealer | None = None,
 ) -> Plan:
     # Due times need the bank holidays: worked out while the look-ups wait for the systems.
     calendar.prepare(meeting.meeting.date.year, meeting.meeting.date.year + 1)
@@ -109,9 +119,12 @@ async def make_plan(
                           installed=frozenset(n for n in systems.names if not systems[n].manual),
                           lookups=lookups, source_dir=source.parent if source else None,
                           representative=representative)
-    obligations = procedure.plan(context)
+    obligations = [_in_working_hours(o) for o in procedure.plan(context)]
+    written = written or {}
     if phase == "followup" and earlier:
-        obligations += expiries(context, earlier)
+        obligations += expiries(context, _live_alerts(earlier, written))
+    reconciled = reconcile(obligations, {e.id: e for e in earlier or []}, written, sealer)
+    obligations = reconciled.obligations
     order = {c.ref: i for i, c in enumerate(meeting.cases)}
     obligations.sort(key=lambda o: (order.get(o.case, len(meeting.cases)), o.due or context.start, o.rule, o.id))
     reviews, failures = [], []
@@ -126,4 +139,20 @@ async def make_plan(
             failures.append(Review(listed.case.ref, listed.role, listed.person.name, system,
                                    f"look-up failed: {found.error}", key=listed.key))
     return Plan(meeting, procedure.name, phase, obligations, reviews, failures, procedure.warnings(context),
-                lookups)
+                lookups, drift=reconciled.drift, replacing=reconciled.replacing,
+                correction_kinds=reconciled.kinds)
+
+
+def _in_working_hours(o: Obligation) -> Obligation:
+    """Work falls due when people are at work (an alert's expiry keeps its day: it is never due early)."""
+    if o.due is None or o.action == "expire_alert":
+        return o
+    due = calendar.in_working_hours(o.due)
+    return o if due == o.due else o.model_copy(update={"due": due})
+
+
+def _live_alerts(earlier: list[Entry], written: dict[str, Written]) -> list[Entry]:
+    """The entries, less the alerts a correction has already expired (they are not expired twice)."""
+    finished = {e.id for e in earlier if e.state in FINISHED}
+    ended = {w.target for w in written.values() if w.kind == "retracts" and w.target and w.id in finished}
+    return [e for e in earlier if not (e.action == "alert" and e.receipt in ended)]
