@@ -111,6 +111,12 @@ async def make_plan(
     written: dict[str, Written] | None = None,
     sealer: Sealer | None = None,
 ) -> Plan:
+    notes = {}
+    if sealer is not None:
+        for kept in (written or {}).values():
+            note = (sealer.open(kept.note) or {}).get("note") if kept.note else None
+            if note:
+                notes[kept.id] = note
     # Due times need the bank holidays: worked out while the look-ups wait for the systems.
     calendar.prepare(meeting.meeting.date.year, meeting.meeting.date.year + 1)
     wanted = list(procedure.people(meeting, phase))
@@ -118,7 +124,7 @@ async def make_plan(
     context = PlanContext(meeting=meeting, procedure=procedure.name, phase=phase, on=on,
                           installed=frozenset(n for n in systems.names if not systems[n].manual),
                           lookups=lookups, source_dir=source.parent if source else None,
-                          representative=representative)
+                          representative=representative, notes=notes)
     obligations = [_in_working_hours(o) for o in procedure.plan(context)]
     written = written or {}
     if phase == "followup" and earlier:

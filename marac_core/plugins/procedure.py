@@ -67,6 +67,8 @@ class PlanContext:
     source_dir: Any = None
     # The representative's supervision and training dates, from the configuration.
     representative: Any = None
+    # Obligation id -> the rep's note on what was done (``marac done ID --note``), decrypted from the ledger.
+    notes: dict[str, str] = field(default_factory=dict)
 
     @property
     def date(self) -> dt.date:
@@ -85,6 +87,10 @@ class PlanContext:
         if isinstance(value, dict):  # an extra field of the meeting file, e.g. assessment_team
             return Contact.model_validate(value)
         return value if isinstance(value, Contact) else None
+
+    def note(self, obligation_id: str) -> str | None:
+        """What the rep said was done for an obligation, if they said."""
+        return self.notes.get(obligation_id)
 
     def lookup(self, listed: Listed, system: str) -> Lookup:
         return self.lookups.get((listed.case.ref, listed.key, system), Lookup("not_installed"))
