@@ -189,11 +189,31 @@ def prompt_review(review: Any, candidates: list[Any]) -> Any:
         table.add_row(str(number), candidate.record, candidate.name, str(candidate.dob or ""),
                       candidate.nhs_number or "", f"{scored['score']:.2f}", "; ".join(scored["reasons"]))
     console.print(table)
-    choices = [str(n) for n in range(1, len(offered) + 1)] + ["n", "s"]
-    reply = Prompt.ask("Which record is this person? (number; n = none of these; s = decide later)",
-                       choices=choices, default="s")
+    reply = answer_of(console.input(
+        "Which record is this person? (its number or record id; n = none of these; s = decide later) [s]: "),
+        [c.record for c in offered])
+    while reply is None:
+        reply = answer_of(console.input(f"Please type 1 to {len(offered)}, a record id "
+                                        f"({', '.join(c.record for c in offered)}), n or s: "),
+                          [c.record for c in offered])
     if reply == "s":
+        console.print("Left open: nothing is written to this person's records until it is answered.")
         return None
     if reply == "n":
+        console.print("Rejected: none of these records is used for this person.")
         return Answer(review.ref, "reject")
-    return Answer(review.ref, "confirm", offered[int(reply) - 1].record)
+    console.print(f"Confirmed: {reply} is {review.person}.")
+    return Answer(review.ref, "confirm", reply)
+
+
+def answer_of(text: str, records: list[str]) -> str | None:
+    """The rep's reply to a review: a record id (by its number or as typed), "n", "s", or None if unclear."""
+    reply = text.strip()
+    if reply.casefold() in ("", "s"):
+        return "s"
+    if reply.casefold() == "n":
+        return "n"
+    if reply.isdigit() and 1 <= int(reply) <= len(records):
+        return records[int(reply) - 1]
+    by_id = [r for r in records if r.casefold() == reply.casefold()]
+    return by_id[0] if by_id else None

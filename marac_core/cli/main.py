@@ -180,43 +180,6 @@ def due(state: Path | None, ledger: str | None, on: dt.date | None, within: int 
 
 
 @main.command()
-@run_options
-@click.option("--confirm", multiple=True, metavar="CASE/PERSON/SYSTEM=RECORD",
-              help="Confirm that this record is the person (the review's name as plan --json shows it).")
-@click.option("--reject", multiple=True, metavar="CASE/PERSON/SYSTEM",
-              help="None of the records offered is the person.")
-@fail_cleanly
-def review(confirm: tuple[str, ...], reject: tuple[str, ...], **kwargs: Any) -> None:
-    """Confirm or reject each unsure match; plan and apply then use the answer."""
-    from marac_core.execution import session
-    from marac_core.execution.runner import open_run
-    from marac_core.planning import reviewing
-
-    answers = reviewing.parse_answers(confirm, reject)
-    with open_run(run_options_of(kwargs)) as run:
-        ledger = session.ledger_for(run)
-        try:
-            planned = run_coroutine(session.plan(run, ledger))
-            if not answers and sys.stdin.isatty() and not kwargs["as_json"]:
-                from marac_core.cli.display import prompt_review
-
-                answers = reviewing.ask(planned, prompt_review)
-            said = reviewing.record_answers(ledger, session.key_of(run), planned, answers)
-        finally:
-            ledger.close()
-    if kwargs["as_json"]:
-        click.echo(json.dumps({"recorded": said, "reviews": [r.public() for r in planned.reviews]}, indent=2,
-                              ensure_ascii=False))
-        return
-    for line in said:
-        click.echo(line)
-    if not said:
-        from marac_core.cli.display import show_plan
-
-        show_plan(planned)
-
-
-@main.command()
 @click.argument("meeting", type=click.Path(path_type=Path), required=False)
 @click.option("--procedure", help="Procedure (overrides meeting.procedure).")
 @click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
@@ -409,6 +372,9 @@ def _register_lazy_commands() -> None:
     from marac_core.cli.research import research
 
     main.add_command(research)
+    from marac_core.cli.review import review
+
+    main.add_command(review)
     from marac_core.cli.show import show
 
     main.add_command(show)
