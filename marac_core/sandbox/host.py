@@ -323,8 +323,10 @@ class SandboxHost:
 
 def _private_folder(path: Path) -> None:
     """A folder of the runner's state: its owner's alone."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(path, 0o700)
+    for folder in (path.parent, path):  # the state folder and its sandbox/, when made here
+        if not folder.exists():
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700, exist_ok=True)
 
 
 def _private_file(path: Path, data: bytes) -> None:

@@ -38,7 +38,7 @@ def _from_keyring() -> bytes:
 
 def _from_sandbox(state_dir: Path) -> bytes:
     path = state_dir / "sandbox" / "runner.key"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not path.exists():
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as handle:

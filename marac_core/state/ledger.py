@@ -539,11 +539,9 @@ def _entry(row: Any) -> Entry:
 
 def _private_folder(path: Path) -> None:
     """A folder of the runner's state: its owner's alone."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    try:
-        os.chmod(path, 0o700)
-    except PermissionError:
-        pass
+    if not path.exists():  # a folder the rep made (--state .) keeps its permissions
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, exist_ok=True)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
