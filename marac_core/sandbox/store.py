@@ -30,8 +30,9 @@ class EmulatorStore:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):  # its owner's alone, before SQLite creates them
-            os.close(os.open(f"{path}{suffix}", os.O_WRONLY | os.O_CREAT, 0o600))
+        # Its owner's alone, made so before SQLite opens it (SQLite gives its -wal and -shm files the
+        # database's permissions; creating those here could replace one another process has mapped).
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         self.path = path
         self._lock = threading.RLock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)

@@ -265,10 +265,9 @@ class Ledger:
                 raise InputError("--ledger", f"cannot open the shared ledger: {reason}") from None
         _private_folder(state_dir)
         path = state_dir / "ledger.sqlite"
-        for name in ("ledger.sqlite", "ledger.sqlite-wal", "ledger.sqlite-shm"):
-            # Created for its owner alone before SQLite opens it (SQLite gives its -wal and -shm files
-            # the database's permissions).
-            os.close(os.open(state_dir / name, os.O_WRONLY | os.O_CREAT, 0o600))
+        # Created for its owner alone before SQLite opens it (SQLite gives its -wal and -shm files the
+        # database's permissions; creating those here could replace one another process has mapped).
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         return cls(f"sqlite:///{path}")
 
     def close(self) -> None:
