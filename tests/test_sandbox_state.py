@@ -94,6 +94,11 @@ def test_a_sandbox_apply_without_state_leaves_the_real_default_state_untouched(t
     assert code == 2 and "no ledger" in err
     code, _, err = marac("due")
     assert code == 2 and "no ledger" in err
+    # The reading commands find the sandbox's own state from its records file.
+    code, out, err = marac("status", RDASH, "--sandbox", RECORDS, "--json")
+    assert code == 0 and len(json.loads(out)) > 5, err
+    code, out, err = marac("due", "--sandbox", RECORDS, "--json")
+    assert code == 0 and json.loads(out)["deadlines"], err
     # ... and a re-run of the sandbox finds its own ledger: nothing new.
     code, out, err = marac("apply", RDASH, "--sandbox", RECORDS, "--on", "2026-12-03", "--json")
     assert code == 0 and json.loads(out)["summary"]["done"] == 0

@@ -92,12 +92,16 @@ def apply(**kwargs: Any) -> None:
 @click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
 @click.option("--ledger", metavar="URL")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--sandbox", type=click.Path(path_type=Path), metavar="RECORDS_FILE",
+              help="The state of the sandbox seeded from this records file (when run without --state).")
 @fail_cleanly
-def status(meeting: Path, procedure: str | None, state: Path | None, ledger: str | None, as_json: bool) -> None:
-    """Show each obligation's state and due time, from the ledger."""
+def status(meeting: Path, procedure: str | None, state: Path | None, ledger: str | None, as_json: bool,
+           sandbox: Path | None) -> None:
+    """Show each obligation: case, role, person, what to do (in full), due time, state and note."""
+    from marac_core.execution.runner import reading_state
     from marac_core.followup.status import meeting_status
 
-    rows = meeting_status(meeting, procedure, state, ledger)
+    rows = meeting_status(meeting, procedure, reading_state(state, sandbox), ledger)
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
     else:
@@ -112,11 +116,15 @@ def status(meeting: Path, procedure: str | None, state: Path | None, ledger: str
                                             "confirmation to the MARAC administrator carries it).")
 @click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
 @click.option("--ledger", metavar="URL")
+@click.option("--sandbox", type=click.Path(path_type=Path), metavar="RECORDS_FILE",
+              help="The state of the sandbox seeded from this records file (when run without --state).")
 @fail_cleanly
-def done(obligation_id: str, note: str | None, state: Path | None, ledger: str | None) -> None:
+def done(obligation_id: str, note: str | None, state: Path | None, ledger: str | None, sandbox: Path | None) -> None:
     """Mark a manual step (or one checked by hand) as done."""
+    from marac_core.execution.runner import reading_state
     from marac_core.followup.status import mark
 
+    state = reading_state(state, sandbox)
     if note is not None and (not note.strip() or any(ord(c) < 32 and c not in "\n\t" for c in note)):
         from marac_core.model.errors import InputError
 
@@ -144,10 +152,15 @@ def retry(obligation_id: str, state: Path | None, ledger: str | None) -> None:
 @click.option("--ics", type=click.Path(path_type=Path), metavar="FILE",
               help="Write the deadlines as an iCalendar file for the rep's calendar ('-' for stdout).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--sandbox", type=click.Path(path_type=Path), metavar="RECORDS_FILE",
+              help="The state of the sandbox seeded from this records file (when run without --state).")
 @fail_cleanly
 def due(state: Path | None, ledger: str | None, on: dt.date | None, within: int | None, ics: Path | None,
-        as_json: bool) -> None:
+        as_json: bool, sandbox: Path | None) -> None:
     """List what is due and overdue across meetings."""
+    from marac_core.execution.runner import reading_state
+
+    state = reading_state(state, sandbox)
     from marac_core.followup.deadlines import deadlines, to_ics
     from marac_core.model.calendar import UK
     from marac_core.state.ledger import open_ledger

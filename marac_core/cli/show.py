@@ -15,12 +15,15 @@ from marac_core.cli.options import fail_cleanly
 @click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
 @click.option("--ledger", metavar="URL")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--sandbox", type=click.Path(path_type=Path), metavar="RECORDS_FILE",
+              help="The state of the sandbox seeded from this records file (when run without --state).")
 @fail_cleanly
-def show(obligation_id: str, state: Path | None, ledger: str | None, as_json: bool) -> None:
+def show(obligation_id: str, state: Path | None, ledger: str | None, as_json: bool, sandbox: Path | None) -> None:
     """Print the full mandated wording of an obligation (its title, text, boxes, recipients), never cut."""
+    from marac_core.execution.runner import reading_state
     from marac_core.followup.status import show as shown
 
-    found = shown(obligation_id, state, ledger)
+    found = shown(obligation_id, reading_state(state, sandbox), ledger)
     if as_json:
         click.echo(json.dumps(found, indent=2, ensure_ascii=False))
         return

@@ -108,6 +108,14 @@ def sandbox_state_dir(records: dict[str, list[dict[str, Any]]]) -> Path:
     return Path(platformdirs.user_data_dir("marac-sandbox")) / records_digest(records)[:16]
 
 
+def reading_state(state: Path | None, sandbox: Path | None) -> Path | None:
+    """For the commands that read the state (status, done, due, show): --state, else the sandbox's own
+    state for that records file, else None (the real default)."""
+    if state is not None or sandbox is None:
+        return state
+    return sandbox_state_dir(load_records(sandbox))
+
+
 def state_of(options: RunOptions, records: dict[str, list[dict[str, Any]]] | None) -> Path:
     """The state folder of a run, checked so that a sandbox run and a real one never share one."""
     real = default_state_dir()
