@@ -101,7 +101,26 @@ def test_due_lists_overdue_work_and_upcoming_expiries_and_exports_a_calendar(tmp
     code, _ = marac("due", "--state", tmp_path, "--ics", ics)
     text = ics.read_text()
     assert code == 0 and text.count("BEGIN:VEVENT") == len(items)
-    assert "Sarah" not in text and "JONES" not in text
+    # What a calendar shows to others (the summary) names nobody; the event is confidential.
+    summaries = [line for line in text.replace("\r\n ", "").splitlines() if line.startswith("SUMMARY")]
+    assert len(summaries) == len(items) and not [s for s in summaries if "Sarah" in s or "JONES" in s]
+    assert text.count("CLASS:CONFIDENTIAL") == len(items)
+
+
+def test_the_calendar_parses_and_carries_the_timezone_its_times_refer_to(tmp_path: Path) -> None:
+    from icalendar import Calendar
+
+    apply(tmp_path, "2026-12-01")
+    code, _ = marac("due", "--state", tmp_path, "--on", "2026-12-05", "--ics", tmp_path / "due.ics")
+    assert code == 0
+    cal = Calendar.from_ical((tmp_path / "due.ics").read_bytes())
+    zones = [c for c in cal.walk("VTIMEZONE")]
+    assert [str(z["TZID"]) for z in zones] == ["Europe/London"]
+    assert {c.name for c in zones[0].subcomponents} == {"STANDARD", "DAYLIGHT"}
+    events = cal.walk("VEVENT")
+    assert events and all(e["DTSTART"].params["TZID"] == "Europe/London" for e in events)
+    # The person, as the meeting file names them, and the full wording are in the description.
+    assert [e for e in events if "case DN-0412, victim Sarah JONES" in str(e["DESCRIPTION"])]
 
 
 def test_purge_keeps_a_meeting_until_its_alerts_are_expired_and_its_retention_is_over(tmp_path: Path) -> None:

@@ -100,3 +100,42 @@ def test_the_role_and_meeting_day_reach_the_matcher_a_child_without_dob_at_the_a
     plan = json.loads(out)
     assert [r["review"] for r in plan["reviews"]] == ["DN-1/perpetrator-0/systmone"]
     assert {o["record"] for o in plan["obligations"] if o["role"] == "child" and o["system"] == "systmone"} == {"S1-3"}
+
+
+def test_the_readmes_case_person_system_form_names_a_review_by_role_or_by_name(tmp_path: Path) -> None:
+    meeting, records = files(tmp_path)
+    code, out, err = marac("review", meeting, "--sandbox", records, "--state", tmp_path, "--on", "2026-12-01",
+                           "--confirm", "DN-1/victim/systmone=S1-2")
+    assert code == 0, err
+    assert "confirm S1-2" in out and "marac apply" in out  # and what comes next
+    apply(meeting, records, tmp_path)
+    assert victim_alerts(tmp_path) == ["S1-2"]
+    other = tmp_path / "other"
+    code, out, err = marac("review", meeting, "--sandbox", records, "--state", other, "--on", "2026-12-01",
+                           "--reject", "DN-1/amy twin/systmone")  # by name, as the rep types it
+    assert code == 0, err
+    apply(meeting, records, other)
+    assert victim_alerts(other) == []
+
+
+def test_a_name_that_is_no_one_under_review_is_refused_with_the_open_reviews(tmp_path: Path) -> None:
+    meeting, records = files(tmp_path)
+    code, _, err = marac("review", meeting, "--sandbox", records, "--state", tmp_path, "--on", "2026-12-01",
+                         "--confirm", "DN-1/Mark JONES/systmone=S1-1")
+    assert code == 2 and "DN-1/victim/systmone" in err and len(err.strip().splitlines()) == 1
+
+
+def test_without_a_terminal_review_says_how_to_answer_and_exits_non_zero(tmp_path: Path) -> None:
+    meeting, records = files(tmp_path)
+    code, out, _ = marac("review", meeting, "--sandbox", records, "--state", tmp_path, "--on", "2026-12-01")
+    assert code == 1
+    assert "--confirm 'DN-1/victim/systmone=RECORD'" in out and "S1-1, S1-2" in out
+
+
+def test_at_the_prompt_the_record_id_is_accepted() -> None:
+    from marac_core.cli.display import answer_of
+
+    offered = ["S1-1", "S1-2"]
+    assert answer_of("S1-2", offered) == "S1-2" and answer_of("s1-1", offered) == "S1-1"
+    assert answer_of("2", offered) == "S1-2" and answer_of("n", offered) == "n" and answer_of("", offered) == "s"
+    assert answer_of("S1-3", offered) is None and answer_of("3", offered) is None

@@ -222,7 +222,9 @@ class RDaSH(Procedure):
             out += tasks
             if not actions:
                 continue
-            lines = "\n".join(f"- {a.text}" for a in actions)
+            # Each action with what was done, as the rep noted it (4.5: "confirm in detail").
+            lines = "\n".join(f"- {a.text}" + (f"\n  Done: {note}" if (note := context.note(t.id)) else "")
+                              for a, t in zip(actions, tasks))
             body = (f"Case {case.ref}, {context.area} MARAC on {long_date(context.date)}.\n"
                     f"Confirmation of the completion of the trust's actions:\n{lines}")
             due = max(calendar.at(a.due, calendar.END_OF_DAY) if a.due else default_due for a in actions)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
@@ -58,7 +59,9 @@ def show_plan(plan: Plan, statuses: dict[str, str] | None = None) -> None:
             case = o.case
             console.print(Text(f"Case {case}", style="bold underline"))
         console.print(_obligation_line(o, None if statuses is None else statuses.get(o.id, "")))
-        console.print(Padding(Text(_short(_what(o), width * 2 - 6), style="dim"), (0, 0, 0, 6), expand=False))
+        # A step done by hand is shown whole (it is to be copied); other wording is in `marac show ID`.
+        what = _what(o) if o.system == "manual" else _short(_what(o), width * 2 - 6)
+        console.print(Padding(Text(what, style="dim"), (0, 0, 0, 6), expand=False))
     if plan.reviews:
         console.print(Text("Matches for a person to review (nothing is written to these records)", style="bold"))
         for r in plan.reviews:
@@ -68,10 +71,24 @@ def show_plan(plan: Plan, statuses: dict[str, str] | None = None) -> None:
     for failure in plan.failures:
         console.print(f"[red]Look-up failed[/red]: case {failure.case}, {failure.role} on {failure.system}: "
                       f"{failure.reason}")
+    show_drift(plan)
     for warning in plan.warnings:
         console.print(f"[yellow]Warning[/yellow]: {warning}")
     for ref, day in plan.repeats.items():
         console.print(f"[magenta]Repeat MARAC[/magenta]: case {ref}: the victim was heard at a meeting on {day}.")
+
+
+def show_drift(plan: Plan) -> None:
+    """What was carried out that the meeting file no longer agrees with, and what corrects it."""
+    if not plan.drift:
+        return
+    console.print(Text("Drift: carried out, but the meeting file now says otherwise (each is corrected)",
+                       style="bold"))
+    for d in plan.drift:
+        console.print(Text(f"  case {d.case} · {d.system}" + (f" {d.record}" if d.record else "")
+                           + f" · {d.action} · {d.what} changed"))
+        console.print(Padding(Text(f"{d.id}, corrected by {', '.join(d.corrections)}", style="dim"),
+                              (0, 0, 0, 6), expand=False))
 
 
 def show_adapters(registry: Registry) -> None:
@@ -119,32 +136,50 @@ def show_applied(applied: Any) -> None:
     statuses = {r.obligation.id: f"[{STATUS_STYLE[r.status]}]{r.status}[/]" for r in applied.results}
     show_plan(applied.plan, statuses)
     for result in applied.results:
+        o = result.obligation
         if result.status == "failed":
-            console.print(f"[red]Failed[/red] {result.obligation.id} ({result.obligation.system} "
-                          f"{result.obligation.action}): {result.detail}")
+            console.print(f"[red]Failed[/red] {o.id} ({o.system} {o.action}): {result.detail}")
+        elif result.status == "manual":
+            who = f" {o.role} {o.person}" if o.person else ""
+            console.print(f"[yellow]By hand[/yellow]: case {o.case}{who}: {_short(o.text, 70)} - "
+                          f"{result.detail or ''}", soft_wrap=True)
     counts = summary(applied.results)
     console.print("  ".join(f"{name}: {count}" for name, count in counts.items()))
 
 
+def _todo(heading: str, what: str, note: str | None, hint: str | None, ident: str) -> None:
+    """One to-do, readable at any width: what it is, then all it says (never cut), the note, the id."""
+    console.print(Text.from_markup(heading))
+    console.print(Padding(Text(what), (0, 0, 0, 6), expand=False))
+    if note:
+        console.print(Padding(Text.from_markup(f"[green]note:[/green] ") + Text(note), (0, 0, 0, 6), expand=False))
+    console.print(Padding(Text(hint or ident, style="dim"), (0, 0, 0, 6), expand=False))
+
+
 def show_status(rows: list[dict[str, Any]]) -> None:
-    table = Table(title="Obligations in the ledger")
-    for column in ("Id", "Case", "Role", "System", "Record", "Action", "Due", "State"):
-        table.add_column(column, overflow="fold")
+    console.print(Text("Obligations in the ledger", style="bold"))
     for row in rows:
-        table.add_row(row["id"], row["case"], row["role"] or "", row["system"], row["record"] or "",
-                      row["action"], (row["due"] or "")[:16], row["state"])
-    console.print(table)
+        where = f"{row['system']} {row['record'] or ''}".strip()
+        what = (row.get("title") + ": " if row.get("title") else "") + (row.get("text") or f"({row['rule']})")
+        if row.get("corrects"):
+            what = f"(corrects {row['corrects']}) " + what
+        who = " ".join(p for p in (row["role"], row.get("person")) if p) or "meeting"
+        due = (row["due"] or "")[:16].replace("T", " ")
+        _todo(f"  [bold]{row['state']}[/bold]  " + escape(f"case {row['case']} · {who} · {row['action']} ({where})"
+                                                          + (f" · due {due}" if due else "")),
+              what, row.get("note"), row.get("hint"), row["id"])
 
 
 def show_deadlines(items: list[Any]) -> None:
-    table = Table(title="Due and overdue")
-    for column in ("Due", "Meeting", "Case", "Role", "System", "Record", "Action", "State", "Id"):
-        table.add_column(column, overflow="fold")
+    console.print(Text("Due and overdue", style="bold"))
     for item in items:
         due = item.due.strftime("%d %b %Y %H:%M")
-        table.add_row(f"[red]{due} overdue[/red]" if item.overdue else due, f"{item.area} {item.meeting_date}",
-                      item.case, item.role or "", item.system, item.record or "", item.action, item.state, item.id)
-    console.print(table)
+        where = f"{item.system} {item.record or ''}".strip()
+        who = " ".join(p for p in (item.role, item.person) if p) or "meeting"
+        when = f"[red]{due} overdue[/red]" if item.overdue else due
+        _todo(f"  {when}  " + escape(f"{item.area} {item.meeting_date} · case {item.case} · {who} · {item.action} "
+                                     f"({where}) · {item.state}"), item.text or f"({item.rule})", item.note,
+              item.hint, item.id)
 
 
 def show_research(packs: list[dict[str, Any]]) -> None:
@@ -177,11 +212,31 @@ def prompt_review(review: Any, candidates: list[Any]) -> Any:
         table.add_row(str(number), candidate.record, candidate.name, str(candidate.dob or ""),
                       candidate.nhs_number or "", f"{scored['score']:.2f}", "; ".join(scored["reasons"]))
     console.print(table)
-    choices = [str(n) for n in range(1, len(offered) + 1)] + ["n", "s"]
-    reply = Prompt.ask("Which record is this person? (number; n = none of these; s = decide later)",
-                       choices=choices, default="s")
+    reply = answer_of(console.input(
+        "Which record is this person? (its number or record id; n = none of these; s = decide later) [s]: "),
+        [c.record for c in offered])
+    while reply is None:
+        reply = answer_of(console.input(f"Please type 1 to {len(offered)}, a record id "
+                                        f"({', '.join(c.record for c in offered)}), n or s: "),
+                          [c.record for c in offered])
     if reply == "s":
+        console.print("Left open: nothing is written to this person's records until it is answered.")
         return None
     if reply == "n":
+        console.print("Rejected: none of these records is used for this person.")
         return Answer(review.ref, "reject")
-    return Answer(review.ref, "confirm", offered[int(reply) - 1].record)
+    console.print(f"Confirmed: {reply} is {review.person}.")
+    return Answer(review.ref, "confirm", reply)
+
+
+def answer_of(text: str, records: list[str]) -> str | None:
+    """The rep's reply to a review: a record id (by its number or as typed), "n", "s", or None if unclear."""
+    reply = text.strip()
+    if reply.casefold() in ("", "s"):
+        return "s"
+    if reply.casefold() == "n":
+        return "n"
+    if reply.isdigit() and 1 <= int(reply) <= len(records):
+        return records[int(reply) - 1]
+    by_id = [r for r in records if r.casefold() == reply.casefold()]
+    return by_id[0] if by_id else None

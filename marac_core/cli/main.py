@@ -22,7 +22,12 @@ from marac_core.cli.options import (
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="marac-core", prog_name="marac")
 def main() -> None:
-    """Carry out a MARAC representative's record-keeping in the agency's record systems."""
+    """Carry out a MARAC representative's record-keeping in the agency's record systems.
+
+    The runner's state (its ledger, research packs) is kept in the user data folder 'marac'
+    (~/.local/share/marac on Linux) unless --state DIR is given; a --sandbox run without --state
+    keeps its own apart, under 'marac-sandbox'.
+    """
 
 
 @main.command()
@@ -87,12 +92,16 @@ def apply(**kwargs: Any) -> None:
 @click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
 @click.option("--ledger", metavar="URL")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--sandbox", type=click.Path(path_type=Path), metavar="RECORDS_FILE",
+              help="The state of the sandbox seeded from this records file (when run without --state).")
 @fail_cleanly
-def status(meeting: Path, procedure: str | None, state: Path | None, ledger: str | None, as_json: bool) -> None:
-    """Show each obligation's state and due time, from the ledger."""
+def status(meeting: Path, procedure: str | None, state: Path | None, ledger: str | None, as_json: bool,
+           sandbox: Path | None) -> None:
+    """Show each obligation: case, role, person, what to do (in full), due time, state and note."""
+    from marac_core.execution.runner import reading_state
     from marac_core.followup.status import meeting_status
 
-    rows = meeting_status(meeting, procedure, state, ledger)
+    rows = meeting_status(meeting, procedure, reading_state(state, sandbox), ledger)
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
     else:
@@ -103,14 +112,24 @@ def status(meeting: Path, procedure: str | None, state: Path | None, ledger: str
 
 @main.command()
 @click.argument("obligation_id")
+@click.option("--note", metavar="TEXT", help="What was done (kept encrypted; status shows it, and the RDaSH "
+                                            "confirmation to the MARAC administrator carries it).")
 @click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
 @click.option("--ledger", metavar="URL")
+@click.option("--sandbox", type=click.Path(path_type=Path), metavar="RECORDS_FILE",
+              help="The state of the sandbox seeded from this records file (when run without --state).")
 @fail_cleanly
-def done(obligation_id: str, state: Path | None, ledger: str | None) -> None:
+def done(obligation_id: str, note: str | None, state: Path | None, ledger: str | None, sandbox: Path | None) -> None:
     """Mark a manual step (or one checked by hand) as done."""
+    from marac_core.execution.runner import reading_state
     from marac_core.followup.status import mark
 
-    click.echo(mark(obligation_id, state, ledger, "done"))
+    state = reading_state(state, sandbox)
+    if note is not None and (not note.strip() or any(ord(c) < 32 and c not in "\n\t" for c in note)):
+        from marac_core.model.errors import InputError
+
+        raise InputError("--note", "must be text, with no control characters")
+    click.echo(mark(obligation_id, state, ledger, "done", note))
 
 
 @main.command()
@@ -133,18 +152,28 @@ def retry(obligation_id: str, state: Path | None, ledger: str | None) -> None:
 @click.option("--ics", type=click.Path(path_type=Path), metavar="FILE",
               help="Write the deadlines as an iCalendar file for the rep's calendar ('-' for stdout).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--sandbox", type=click.Path(path_type=Path), metavar="RECORDS_FILE",
+              help="The state of the sandbox seeded from this records file (when run without --state).")
 @fail_cleanly
 def due(state: Path | None, ledger: str | None, on: dt.date | None, within: int | None, ics: Path | None,
-        as_json: bool) -> None:
+        as_json: bool, sandbox: Path | None) -> None:
     """List what is due and overdue across meetings."""
+    from marac_core.execution.runner import reading_state
+
+    state = reading_state(state, sandbox)
     from marac_core.followup.deadlines import deadlines, to_ics
     from marac_core.model.calendar import UK
     from marac_core.state.ledger import open_ledger
 
+    from marac_core.intake.config import default_state_dir
+    from marac_core.state.keys import key_for_state
+    from marac_core.state.sealing import Sealer
+
     now = dt.datetime.now(UK) if on is None else dt.datetime.combine(on, dt.time(9, 0), tzinfo=UK)
     store = open_ledger(state, ledger)
     try:
-        items = deadlines(store, now, within)
+        key = key_for_state(state or default_state_dir())
+        items = deadlines(store, now, within, Sealer(key) if key is not None else None)
     finally:
         store.close()
     if ics is not None:
@@ -161,65 +190,6 @@ def due(state: Path | None, ledger: str | None, on: dt.date | None, within: int 
         from marac_core.cli.display import show_deadlines
 
         show_deadlines(items)
-
-
-@main.command()
-@run_options
-@click.option("--confirm", multiple=True, metavar="CASE/PERSON/SYSTEM=RECORD",
-              help="Confirm that this record is the person (the review's name as plan --json shows it).")
-@click.option("--reject", multiple=True, metavar="CASE/PERSON/SYSTEM",
-              help="None of the records offered is the person.")
-@fail_cleanly
-def review(confirm: tuple[str, ...], reject: tuple[str, ...], **kwargs: Any) -> None:
-    """Confirm or reject each unsure match; plan and apply then use the answer."""
-    from marac_core.execution import session
-    from marac_core.execution.runner import open_run
-    from marac_core.planning import reviewing
-
-    answers = reviewing.parse_answers(confirm, reject)
-    with open_run(run_options_of(kwargs)) as run:
-        ledger = session.ledger_for(run)
-        try:
-            planned = run_coroutine(session.plan(run, ledger))
-            if not answers and sys.stdin.isatty() and not kwargs["as_json"]:
-                from marac_core.cli.display import prompt_review
-
-                answers = reviewing.ask(planned, prompt_review)
-            said = reviewing.record_answers(ledger, session.key_of(run), planned, answers)
-        finally:
-            ledger.close()
-    if kwargs["as_json"]:
-        click.echo(json.dumps({"recorded": said, "reviews": [r.public() for r in planned.reviews]}, indent=2,
-                              ensure_ascii=False))
-        return
-    for line in said:
-        click.echo(line)
-    if not said:
-        from marac_core.cli.display import show_plan
-
-        show_plan(planned)
-
-
-@main.command()
-@run_options
-@fail_cleanly
-def research(**kwargs: Any) -> None:
-    """Show the research pack of each case (what the look-ups found), kept until the meeting."""
-    from marac_core.execution import session
-    from marac_core.execution.runner import open_run
-    from marac_core.model.errors import InputError
-
-    with open_run(run_options_of(kwargs)) as run:
-        packs = session.research_packs(run)
-    if not packs:
-        raise InputError(str(kwargs["meeting"]), "no research packs kept for this meeting (run marac plan before "
-                                                 "the meeting; they are destroyed once it has taken place)")
-    if kwargs["as_json"]:
-        click.echo(json.dumps(packs, indent=2, ensure_ascii=False))
-    else:
-        from marac_core.cli.display import show_research
-
-        show_research(packs)
 
 
 @main.command()
@@ -420,6 +390,18 @@ def _register_lazy_commands() -> None:
     from marac_core.cli.workbench import workbench  # imports click only
 
     main.add_command(workbench)
+    from marac_core.cli.research import research
+
+    main.add_command(research)
+    from marac_core.cli.review import review
+
+    main.add_command(review)
+    from marac_core.cli.show import show
+
+    main.add_command(show)
+    from marac_core.cli.sandbox_reset import sandbox_reset
+
+    sandbox.add_command(sandbox_reset)
 
 
 _register_lazy_commands()

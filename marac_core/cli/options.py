@@ -42,6 +42,11 @@ def run_coroutine(coroutine: Any) -> Any:
 
 
 F = TypeVar("F", bound=Callable[..., Any])
+# Where the state is kept when --state is not given (platformdirs' user data folder, not computed here:
+# ``marac --help`` stays fast).
+STATE_HELP = ("Default: the user data folder 'marac' (~/.local/share/marac on Linux, ~/Library/Application "
+              "Support/marac on macOS, %LOCALAPPDATA%\\marac on Windows); with --sandbox and no --state, a "
+              "folder of its own under 'marac-sandbox' beside it, one per records file, never the real state.")
 
 
 def fail_cleanly(command: F) -> F:
@@ -82,7 +87,7 @@ def run_options(command: F) -> F:
         click.option("--sandbox", type=click.Path(path_type=Path), metavar="RECORDS_FILE",
                      help="Run against the built-in emulators seeded from this records file."),
         click.option("--state", type=click.Path(path_type=Path), metavar="DIR",
-                     help="The runner's ledger (and sandbox data under DIR/sandbox/)."),
+                     help="The runner's ledger (and sandbox data under DIR/sandbox/). " + STATE_HELP),
         click.option("--concurrency", type=int, default=8, show_default=True,
                      help="Requests in flight per system."),
         click.option("--config", type=click.Path(path_type=Path), help="Configuration file (TOML)."),

@@ -37,6 +37,7 @@ from marac_core.planning.addresses import bad_address
 from marac_core.plugins.systems import Systems
 from marac_core.state.keys import derived_password
 from marac_core.state.ledger import FINISHED, Entry, Ledger
+from marac_core.state.sealing import Sealer
 
 STATUSES = ("done", "already_done", "manual", "failed", "skipped")
 # One write of an obligation: its marker, and the call that makes it.
@@ -81,7 +82,8 @@ class Executor:
     def __init__(self, ledger: Ledger, meeting: str, systems: Systems, source_dir: Path, key: bytes | None,
                  on: dt.date, advance: Callable[[], None] | None = None,
                  not_before: dt.datetime | None = None, now: dt.datetime | None = None,
-                 protection: Callable[[Obligation], Protected] | None = None) -> None:
+                 protection: Callable[[Obligation], Protected] | None = None,
+                 sealer: Sealer | None = None) -> None:
         self.ledger = ledger
         self.meeting = meeting
         self.systems = systems
@@ -94,6 +96,8 @@ class Executor:
         self.now = now
         # The procedure's name for an archive of attachments, and its wording of the password email.
         self.protection = protection or (lambda _: Protected())
+        # Keeps what each obligation wrote (encrypted), so a changed meeting file can be compared with it.
+        self.sealer = sealer
 
     async def run(self, obligations: list[Obligation]) -> list[Result]:
         # Every obligation is checked against one reading of the ledger and the ready ones claimed
@@ -164,7 +168,8 @@ class Executor:
                 landed = await self._landed(o, steps)
                 if len(landed) == len(steps):
                     receipt = landed[o.id]
-                    self._outcomes.record(o, "done", receipt=receipt, outcome="found after a crash")
+                    self._outcomes.record(o, "done", receipt=receipt, outcome="found after a crash",
+                                          written=self._written(o))
                     return Result(o, "already_done", "found in the system from an earlier run", receipt)
             receipt = await self._write_once(o, steps, landed)
         except CannotReconcile as error:
@@ -174,8 +179,15 @@ class Executor:
         except Exception as error:  # noqa: BLE001 - one failure must not stop the others
             self._outcomes.record(o, "failed", error=describe(error))
             return Result(o, "failed", describe(error))
-        self._outcomes.record(o, "done", receipt=receipt)
+        self._outcomes.record(o, "done", receipt=receipt, written=self._written(o))
         return Result(o, "done", receipt=receipt)
+
+    def _written(self, o: Obligation) -> tuple[dict[str, Any], str] | None:
+        """What was written, as the ledger keeps it; a correction's was kept when it was planned (it records
+        the content it brings, not its own)."""
+        if self.sealer is None or (o.model_extra or {}).get("corrects"):
+            return None
+        return self.sealer.fingerprint(o), self.sealer.sealed(o)
 
     # -- writing ---------------------------------------------------------------------
     async def _write_once(self, o: Obligation, steps: list[Step], landed: dict[str, str]) -> str:

@@ -24,7 +24,7 @@ from marac_core.plugins.procedure import Procedure
 from marac_core.plugins.procedure_settings import settings_for
 from marac_core.plugins.registry import Registry, load
 from marac_core.plugins.systems import DEFAULT_CONCURRENCY, Systems, connect
-from marac_core.sandbox.host import SandboxEndpoints, SandboxHost, SandboxOptions
+from marac_core.sandbox.host import SandboxEndpoints, SandboxHost, SandboxOptions, check_seeded_from, records_digest
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,10 @@ class Run:
     options: RunOptions
     # The chosen procedure's settings, from the config's [procedures.NAME] (checked on opening).
     settings: Any = None
+    # The ledger's meeting this run is about (session.meeting_of), and, when the file was recognised as
+    # correcting a meeting applied under another area or date, that meeting's key.
+    key: str | None = None
+    corrects_meeting: str | None = None
 
     def connect(self) -> Systems:
         return connect(self.registry, self.config, self.sandbox, self.options.concurrency)
@@ -85,7 +89,7 @@ def open_run(options: RunOptions) -> Iterator[Run]:
     config = load_config(options.config) if options.sandbox is None or options.config else Config()
     settings = settings_for(config, registry.procedures, procedure)
     phase: Phase = options.phase or default_phase(meeting, acting_time(options.on))  # type: ignore[assignment]
-    state_dir = options.state or default_state_dir()
+    state_dir = state_of(options, records)
     host = None
     endpoints = None
     if records is not None:
@@ -98,6 +102,47 @@ def open_run(options: RunOptions) -> Iterator[Run]:
         if host is not None:
             host.stop()
             host.close()
+
+
+def sandbox_state_dir(records: dict[str, list[dict[str, Any]]]) -> Path:
+    """Where a sandbox run without --state keeps everything: apart from the real default state, one
+    folder per records file's content (the same records continue where they left off; others start afresh)."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("marac-sandbox")) / records_digest(records)[:16]
+
+
+def reading_state(state: Path | None, sandbox: Path | None) -> Path | None:
+    """For the commands that read the state (status, done, due, show): --state, else the sandbox's own
+    state for that records file, else None (the real default)."""
+    if state is not None or sandbox is None:
+        return state
+    return sandbox_state_dir(load_records(sandbox))
+
+
+def state_of(options: RunOptions, records: dict[str, list[dict[str, Any]]] | None) -> Path:
+    """The state folder of a run, checked so that a sandbox run and a real one never share one."""
+    real = default_state_dir()
+    if records is None:
+        state = options.state or real
+        if options.state is not None and (state / "sandbox").is_dir():
+            raise InputError("--state", f"{state} holds a sandbox's state; a run against real systems never "
+                                        "uses it (give --sandbox RECORDS_FILE, or another --state)")
+        return state
+    if options.state is None:
+        return sandbox_state_dir(records)
+    if _same_folder(options.state, real):
+        raise InputError("--state", f"{options.state} is the real default state; a sandbox run never uses it "
+                                    "(give another --state, or none)")
+    check_seeded_from(options.state, records, str(options.sandbox))
+    return options.state
+
+
+def _same_folder(one: Path, other: Path) -> bool:
+    try:
+        return one.resolve() == other.resolve()
+    except OSError:
+        return False
 
 
 def _host(registry: Registry, state_dir: Path, records: dict[str, list[dict[str, Any]]] | None,

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from marac_core.matching.decide import nhs_number_valid
 from marac_core.model import calendar
 from marac_core.model.meeting import MeetingFile, Person
+from marac_core.state.schema import create_tables
 
 metadata = MetaData()
 victims_table = Table(
@@ -44,7 +45,7 @@ class Repeats:
     def __init__(self, engine: Engine, key: bytes) -> None:
         self.engine = engine
         self.key = key
-        metadata.create_all(engine)
+        create_tables(engine, metadata)
 
     def record(self, meeting: str, file: MeetingFile) -> None:
         """Keep this meeting's victims' marks; safe when two runs of the meeting record them at once."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import shutil
 from functools import cached_property
 from pathlib import Path
@@ -86,10 +87,14 @@ class ResearchPacks:
 
     def keep(self, meeting: str, packs: list[dict[str, Any]]) -> None:
         folder = self.directory / _folder_name(meeting)
-        folder.mkdir(parents=True, exist_ok=True)
+        self.directory.mkdir(mode=0o700, exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
         for pack in packs:
             name = derived_password(b"case", pack["case"])
-            (folder / f"{name}.pack").write_bytes(self.fernet.encrypt(json.dumps(pack).encode()))
+            # Its owner's alone, like everything of the runner's state.
+            descriptor = os.open(folder / f"{name}.pack", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(self.fernet.encrypt(json.dumps(pack).encode()))
 
     def read(self, meeting: str) -> list[dict[str, Any]]:
         from cryptography.fernet import InvalidToken

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 UK = ZoneInfo("Europe/London")
 DEFAULT_MEETING_TIME = dt.time(9, 0)
 END_OF_DAY = dt.time(17, 0)
+START_OF_DAY = dt.time(9, 0)
 
 
 _BANK_HOLIDAYS: dict[int, frozenset[dt.date]] = {}
@@ -51,6 +52,19 @@ def add_working_days(day: dt.date, count: int) -> dt.date:
         if is_working_day(day):
             remaining -= 1
     return day
+
+
+def in_working_hours(due: dt.datetime) -> dt.datetime:
+    """A due time that falls outside working hours (09:00 to 17:00 on a working day) moves to the end of the
+    last working day before it: work owed "within 72 hours" of a Thursday meeting is owed by Friday 17:00,
+    not on Saturday, when nobody is at work to do it (docs/procedures.md)."""
+    local = due.astimezone(UK)
+    if is_working_day(local.date()) and START_OF_DAY <= local.time().replace(tzinfo=None) <= END_OF_DAY:
+        return due
+    day = local.date() if local.time().replace(tzinfo=None) > END_OF_DAY else local.date() - dt.timedelta(days=1)
+    while not is_working_day(day):
+        day -= dt.timedelta(days=1)
+    return at(day, END_OF_DAY)
 
 
 def end_of_week(day: dt.date) -> dt.datetime:

@@ -12,12 +12,14 @@ from marac_core.model.errors import InputError
 from marac_core.model.meeting import MeetingFile
 from marac_core.model.obligations import Obligation, Phase
 from marac_core.planning.addresses import emails_to_valid_addresses
+from marac_core.planning.drift import Drift, reconcile
 from marac_core.planning.expiry import expiries
 from marac_core.planning.lookup import Decisions, LookupRun
 from marac_core.plugins.procedure import Lookup, PlanContext, Procedure
 from marac_core.plugins.registry import Registry
 from marac_core.plugins.systems import Systems
-from marac_core.state.ledger import Entry
+from marac_core.state.ledger import FINISHED, Entry, Written
+from marac_core.state.sealing import Sealer
 
 
 @dataclass
@@ -52,6 +54,11 @@ class Plan:
     lookups: dict[tuple[str, str, str], Lookup] = field(default_factory=dict)
     # Case ref -> date of an earlier meeting within 12 months that heard the same victim.
     repeats: dict[str, str] = field(default_factory=dict)
+    # Carried-out obligations the meeting file no longer agrees with, each with what corrects it.
+    drift: list[Drift] = field(default_factory=list)
+    # Correction id -> the obligation whose content it brings; correction id -> "replaces"/"retracts".
+    replacing: dict[str, Obligation] = field(default_factory=dict)
+    correction_kinds: dict[str, str] = field(default_factory=dict)
 
     def public(self) -> dict[str, Any]:
         m = self.meeting.meeting
@@ -63,6 +70,7 @@ class Plan:
             "lookup_failures": [f.public() for f in self.failures],
             "warnings": self.warnings,
             "repeats": [{"case": ref, "previous_meeting": day} for ref, day in self.repeats.items()],
+            "drift": [d.public() for d in self.drift],
         }
 
 
@@ -102,7 +110,15 @@ async def make_plan(
     earlier: list[Entry] | None = None,
     representative: Any = None,
     settings: Any = None,
+    written: dict[str, Written] | None = None,
+    sealer: Sealer | None = None,
 ) -> Plan:
+    notes = {}
+    if sealer is not None:
+        for kept in (written or {}).values():
+            note = (sealer.open(kept.note) or {}).get("note") if kept.note else None
+            if note:
+                notes[kept.id] = note
     # Due times need the bank holidays: worked out while the look-ups wait for the systems.
     calendar.prepare(meeting.meeting.date.year, meeting.meeting.date.year + 1)
     wanted = list(procedure.people(meeting, phase))
@@ -111,10 +127,13 @@ async def make_plan(
     context = PlanContext(meeting=meeting, procedure=procedure.name, phase=phase, on=on,
                           installed=frozenset(n for n in systems.names if not systems[n].manual),
                           lookups=lookups, source_dir=source.parent if source else None,
-                          representative=representative, settings=settings)
-    obligations = emails_to_valid_addresses(procedure.plan(context))
+                          representative=representative, settings=settings, notes=notes)
+    obligations = [_in_working_hours(o) for o in emails_to_valid_addresses(procedure.plan(context))]
+    written = written or {}
     if phase == "followup" and earlier:
-        obligations += expiries(context, earlier)
+        obligations += expiries(context, _live_alerts(earlier, written))
+    reconciled = reconcile(obligations, {e.id: e for e in earlier or []}, written, sealer)
+    obligations = reconciled.obligations
     order = {c.ref: i for i, c in enumerate(meeting.cases)}
     obligations.sort(key=lambda o: (order.get(o.case, len(meeting.cases)), o.due or context.start, o.rule, o.id))
     reviews, failures = [], []
@@ -129,4 +148,5 @@ async def make_plan(
             failures.append(Review(listed.case.ref, listed.role, listed.person.name, system,
                                    f"look-up failed: {found.error}", key=listed.key))
     return Plan(meeting, procedure.name, phase, obligations, reviews, failures,
-                procedure.warnings(context) + looking.notes, lookups)
+                procedure.warnings(context) + looking.notes, lookups, drift=reconciled.drift,
+                replacing=reconciled.replacing, correction_kinds=reconciled.kinds)

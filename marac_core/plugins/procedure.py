@@ -72,6 +72,8 @@ class PlanContext:
     representative: Any = None
     # The procedure's own settings: its ``settings_model`` filled from the config's [procedures.NAME].
     settings: Any = None
+    # Obligation id -> the rep's note on what was done (``marac done ID --note``), decrypted from the ledger.
+    notes: dict[str, str] = field(default_factory=dict)
 
     @property
     def date(self) -> dt.date:
@@ -90,6 +92,10 @@ class PlanContext:
         if value is None:  # a field the procedure declares (meeting_fields), e.g. assessment_team
             value = getattr(extra_fields(self.meeting.meeting), name, None)
         return value if isinstance(value, Contact) else None
+
+    def note(self, obligation_id: str) -> str | None:
+        """What the rep said was done for an obligation, if they said."""
+        return self.notes.get(obligation_id)
 
     def lookup(self, listed: Listed, system: str) -> Lookup:
         return self.lookups.get((listed.case.ref, listed.key, system), Lookup("not_installed"))

@@ -38,6 +38,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
+from marac_core.model.errors import InputError
 from marac_core.sandbox.emulator import Emulator
 from marac_core.sandbox.mail_catcher import MailCatcher
 from marac_core.sandbox.store import EmulatorStore
@@ -48,6 +49,33 @@ _STOP_PIPES: set[int] = set()
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
+# Beside the emulators' data: the digest of the records they were seeded from.
+SEEDED_FROM = "seeded-from.sha256"
+
+
+def records_digest(records: dict[str, list[dict[str, Any]]]) -> str:
+    """The same for the same records, however the file is laid out (key order, comments, YAML or JSON)."""
+    import hashlib
+
+    return hashlib.sha256(json.dumps(records, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def check_seeded_from(state_dir: Path, records: dict[str, list[dict[str, Any]]], source: str) -> None:
+    """Refuse a records file other than the one the sandbox under ``state_dir`` was seeded from.
+
+    The emulators keep what they hold between runs; seeded from one file and run with another, they
+    would answer from the old records in silence (a victim closed since, a record removed).
+    """
+    directory = state_dir / "sandbox"
+    if not any(directory.glob("*.sqlite")):
+        return
+    marker = directory / SEEDED_FROM
+    held = marker.read_text().strip() if marker.exists() else None
+    if held == records_digest(records):
+        return
+    said = "other records" if held else "records marac cannot identify (an earlier version)"
+    raise InputError(source, f"the sandbox in {state_dir} was seeded from {said}; start it afresh with "
+                             f"'marac sandbox reset --state {state_dir}', or give another --state")
 
 
 @dataclass(frozen=True)
@@ -167,6 +195,9 @@ class SandboxHost:
         self.directory = state_dir / "sandbox"
         self.options = options
         self.emulators: dict[str, Emulator] = {}
+        if records is not None:
+            check_seeded_from(state_dir, records, "--sandbox")
+        _private_folder(self.directory)
         for offset, (name, cls) in enumerate(sorted(emulators.items())):
             cls.prepare()
             store = EmulatorStore(self.directory / f"{name}.sqlite")
@@ -177,6 +208,9 @@ class SandboxHost:
                     store.set_meta("seeded", "yes")
             self.emulators[name] = emulator
         self.mail = MailCatcher(EmulatorStore(self.directory / "email.sqlite"))
+        marker = self.directory / SEEDED_FROM
+        if records is not None and not marker.exists():
+            _private_file(marker, records_digest(records).encode())
         self._threads: list[_ServerThread] = []
         self.endpoints: SandboxEndpoints | None = None
         self._seed = options.seed
@@ -285,6 +319,35 @@ class SandboxHost:
         for emulator in self.emulators.values():
             emulator.store.close()
         self.mail.store.close()
+
+
+def _private_folder(path: Path) -> None:
+    """A folder of the runner's state: its owner's alone."""
+    for folder in (path.parent, path):  # the state folder and its sandbox/, when made here
+        if not folder.exists():
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700, exist_ok=True)
+
+
+def _private_file(path: Path, data: bytes) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+
+
+def reset(state_dir: Path) -> bool:
+    """``marac sandbox reset``: forget what the sandbox under ``state_dir`` holds, and the runner's state
+    about it (its ledger, research packs), so the next run seeds it afresh. Returns whether there was one."""
+    import shutil
+
+    directory = state_dir / "sandbox"
+    if not directory.is_dir():
+        return False
+    for name in ("ledger.sqlite", "ledger.sqlite-wal", "ledger.sqlite-shm"):
+        (state_dir / name).unlink(missing_ok=True)
+    shutil.rmtree(state_dir / "research", ignore_errors=True)
+    shutil.rmtree(directory)
+    return True
 
 
 def _serve_in_child(classes: dict[str, type[Emulator]], state_dir: Path, options: SandboxOptions,

@@ -13,6 +13,7 @@ write, during which the emulator's server could answer nothing else.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import uuid
@@ -28,7 +29,10 @@ class EmulatorStore:
     """JSON documents in named collections, one SQLite file per system."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Its owner's alone, made so before SQLite opens it (SQLite gives its -wal and -shm files the
+        # database's permissions; creating those here could replace one another process has mapped).
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
         self.path = path
         self._lock = threading.RLock()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)

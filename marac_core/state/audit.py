@@ -33,6 +33,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from marac_core.state.schema import create_tables
+
 T = TypeVar("T")
 GENESIS = "0" * 64
 metadata = MetaData()
@@ -96,7 +98,7 @@ def entry_hash(entry: dict[str, Any]) -> str:
 class AuditLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine)
+        create_tables(engine, metadata)
         self.actor = actor()
         self._head: tuple[int, str] | None = None
 

@@ -38,7 +38,7 @@ def _from_keyring() -> bytes:
 
 def _from_sandbox(state_dir: Path) -> bytes:
     path = state_dir / "sandbox" / "runner.key"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if not path.exists():
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
@@ -54,3 +54,12 @@ def derived_password(key: bytes, purpose: str) -> str:
     """A password that is the same every time for the same purpose (so a resumed run matches what it sent)."""
     digest = hmac.new(key, purpose.encode(), hashlib.sha256).digest()
     return base64.b32encode(digest[:15]).decode().lower()
+
+
+def key_for_state(state_dir: Path, sandbox: bool = False) -> bytes | None:
+    """The runner's key for a state folder: a sandbox's own (kept beside its data), else the keyring's;
+    None when there is no usable keyring."""
+    try:
+        return runner_key(state_dir, sandbox=sandbox or (state_dir / "sandbox" / "runner.key").exists())
+    except NoKeyring:
+        return None

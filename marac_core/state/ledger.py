@@ -49,6 +49,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from marac_core.model.calendar import UK
 from marac_core.model.errors import InputError
 from marac_core.state.audit import AuditLog, in_transaction
+from marac_core.state.schema import create_tables
 
 if TYPE_CHECKING:  # Only a type here: importing it (and pydantic with it) would slow ``marac due``.
     from marac_core.model.obligations import Obligation
@@ -99,10 +100,37 @@ meetings_table = Table(
     Column("procedure", String(64), nullable=False),
 )
 
+# What each obligation wrote (state/sealing.py): keyed hashes to compare, its wording encrypted, the
+# rep's note encrypted; and, for a correction, the obligation it corrects.
+written_table = Table(
+    "written",
+    metadata,
+    Column("meeting", String(64), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("corrects", String(64)),
+    # "replaces": carries the corrected content (a new alert, an amending note); "retracts": ends what was
+    # written (the expiry of a wrongly worded alert); None: an obligation of the plan itself.
+    Column("kind", String(16)),
+    Column("target", String(256)),
+    Column("fingerprint", Text),
+    Column("sealed", Text),
+    Column("note", Text),
+    Column("updated", DateTime(timezone=True), nullable=False),
+)
+# A meeting file corrected after it was applied (its area or date) keeps the ledger's meeting it corrects.
+aliases_table = Table(
+    "meeting_aliases",
+    metadata,
+    Column("alias", String(64), primary_key=True),
+    Column("meeting", String(64), nullable=False),
+)
+
 FINISHED = ("done", "already_done", "manual_done")
 # How states read to a rep (status, due).
 STATE_NAMES = {"planned": "to do", "in_flight": "in progress", "manual_done": "done by hand",
                "uncertain": "check by hand"}
+# Still owed: a manual step in one of these states waits for ``marac done``.
+MANUAL_STATES = ("planned", "failed")
 # No longer asked for by the plan (e.g. the meeting's outcome changed); nothing is owed.
 WITHDRAWN = "withdrawn"
 
@@ -179,6 +207,20 @@ def _process_gone(owner: str | None) -> bool:
 
 
 @dataclass
+class Written:
+    """What an obligation wrote, as the ledger keeps it (see ``written_table``)."""
+
+    id: str
+    corrects: str | None
+    kind: str | None
+    target: str | None
+    fingerprint: dict[str, Any] | None
+    sealed: str | None
+    note: str | None
+    updated: dt.datetime | None
+
+
+@dataclass
 class Entry:
     """One obligation's row in the ledger."""
 
@@ -207,7 +249,7 @@ class Ledger:
         self.engine: Engine = create_engine(url, future=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        metadata.create_all(self.engine)
+        create_tables(self.engine, metadata)
         self.owner = this_process()
         self.audit = AuditLog(self.engine)
 
@@ -222,8 +264,12 @@ class Ledger:
                 # Say why without echoing the URL, which may carry a password.
                 reason = str(getattr(error, "orig", error)).strip().splitlines()[0]
                 raise InputError("--ledger", f"cannot open the shared ledger: {reason}") from None
-        state_dir.mkdir(parents=True, exist_ok=True)
-        return cls(f"sqlite:///{state_dir / 'ledger.sqlite'}")
+        _private_folder(state_dir)
+        path = state_dir / "ledger.sqlite"
+        # Created for its owner alone before SQLite opens it (SQLite gives its -wal and -shm files the
+        # database's permissions; creating those here could replace one another process has mapped).
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        return cls(f"sqlite:///{path}")
 
     def close(self) -> None:
         self.engine.dispose()
@@ -326,10 +372,11 @@ class Ledger:
         return taken
 
     def finish(self, meeting: str, obligation: Obligation, state: str, receipt: str | None = None,
-               error: str | None = None, outcome: str | None = None) -> None:
+               error: str | None = None, outcome: str | None = None,
+               written: tuple[dict[str, Any], str] | None = None) -> None:
         """Record the outcome of a claimed obligation and its line in the audit log, in one transaction:
-        both commit, or neither does."""
-        self.finish_many(meeting, [Outcome(obligation, state, receipt, error, outcome)])
+        both commit, or neither does. ``written``: the fingerprint and sealed wording of what was written."""
+        self.finish_many(meeting, [Outcome(obligation, state, receipt, error, outcome, written)])
 
     def finish_many(self, meeting: str, outcomes: list[Outcome]) -> None:
         """Record several outcomes and their audit lines (in this order) in one transaction."""
@@ -344,6 +391,10 @@ class Ledger:
 
         def record(db: Connection) -> None:
             db.execute(_FINISH, rows)
+            for o in outcomes:
+                if o.written is not None:
+                    self._put_written(db, meeting, o.obligation.id, {"fingerprint": json.dumps(o.written[0]),
+                                                                     "sealed": o.written[1]})
             self.audit.append_many_in(db, lines)
 
         in_transaction(self.engine, record)
@@ -379,6 +430,94 @@ class Ledger:
 
         return in_transaction(self.engine, mark)
 
+    # -- what was written, notes, corrected meetings --------------------------------
+    def record_written(self, meeting: str, rows: list[dict[str, Any]]) -> None:
+        """Keep what each obligation of a plan would write (``rows``: id, corrects, kind, target, fingerprint,
+        sealed), for those not carried out yet: what a finished one wrote is never overwritten."""
+        if not rows:
+            return
+        with self.engine.begin() as db:
+            finished = {r[0] for r in db.execute(select(_t.id).where(_t.meeting == meeting, _t.state.in_(FINISHED)))}
+            held = {r[0]: r[1:] for r in db.execute(select(
+                written_table.c.id, written_table.c.fingerprint, written_table.c.corrects, written_table.c.target)
+                .where(written_table.c.meeting == meeting))}
+            for row in rows:
+                if row["id"] in finished:
+                    continue
+                values = {"corrects": row.get("corrects"), "kind": row.get("kind"), "target": row.get("target"),
+                          "fingerprint": json.dumps(row["fingerprint"]), "sealed": row["sealed"]}
+                old = held.get(row["id"])
+                if old is not None and old == (values["fingerprint"], values["corrects"], values["target"]):
+                    continue
+                self._put_written(db, meeting, row["id"], values, old is not None)
+
+    @staticmethod
+    def _put_written(db: Connection, meeting: str, obligation_id: str, values: dict[str, Any],
+                     exists: bool | None = None) -> None:
+        w = written_table.c
+        if exists is None:
+            exists = db.execute(select(w.id).where(w.meeting == meeting, w.id == obligation_id)).first() is not None
+        if exists:
+            db.execute(update(written_table).where(w.meeting == meeting, w.id == obligation_id)
+                       .values(**values, updated=_now()))
+        else:
+            db.execute(insert(written_table).values(meeting=meeting, id=obligation_id, **values, updated=_now()))
+
+    def written(self, meeting: str) -> dict[str, Written]:
+        w = written_table.c
+        with self.engine.connect() as db:
+            rows = db.execute(select(w.id, w.corrects, w.kind, w.target, w.fingerprint, w.sealed, w.note,
+                                     w.updated).where(w.meeting == meeting)).all()
+        return {r[0]: Written(r[0], r[1], r[2], r[3], json.loads(r[4]) if r[4] else None, r[5], r[6],
+                              _aware(r[7])) for r in rows}
+
+    def all_written(self) -> dict[tuple[str, str], Written]:
+        """(meeting, id) -> what was kept, for every meeting (``marac due``)."""
+        w = written_table.c
+        with self.engine.connect() as db:
+            rows = db.execute(select(w.meeting, w.id, w.corrects, w.kind, w.target, w.fingerprint, w.sealed,
+                                     w.note, w.updated)).all()
+        return {(r[0], r[1]): Written(r[1], r[2], r[3], r[4], None, r[6], r[7], None) for r in rows}
+
+    def written_everywhere(self, obligation_id: str) -> list[tuple[str, Written]]:
+        """The obligation's written rows in every meeting (``marac show``)."""
+        w = written_table.c
+        with self.engine.connect() as db:
+            rows = db.execute(select(w.meeting, w.id, w.corrects, w.kind, w.target, w.fingerprint, w.sealed,
+                                     w.note, w.updated).where(w.id == obligation_id)).all()
+        return [(r[0], Written(r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] else None, r[6], r[7],
+                               _aware(r[8]))) for r in rows]
+
+    def keep_note(self, obligation_id: str, sealed_note: str) -> None:
+        """The rep's note on what was done (encrypted by the caller), on each meeting's row of the obligation."""
+        w = written_table.c
+        with self.engine.begin() as db:
+            meetings = [r[0] for r in db.execute(select(_t.meeting).where(_t.id == obligation_id))]
+            for meeting in meetings:
+                exists = db.execute(select(w.id).where(w.meeting == meeting, w.id == obligation_id)).first()
+                if exists:
+                    db.execute(update(written_table).where(w.meeting == meeting, w.id == obligation_id)
+                               .values(note=sealed_note, updated=_now()))
+                else:
+                    db.execute(insert(written_table).values(meeting=meeting, id=obligation_id, note=sealed_note,
+                                                            updated=_now()))
+
+    def resolve(self, meeting: str) -> str | None:
+        """The ledger's meeting for this key: itself if known, or the meeting it was recorded as correcting."""
+        with self.engine.connect() as db:
+            if db.execute(select(meetings_table.c.meeting).where(meetings_table.c.meeting == meeting)).first():
+                return meeting
+            row = db.execute(select(aliases_table.c.meeting).where(aliases_table.c.alias == meeting)).first()
+        return row[0] if row else None
+
+    def correct_meeting(self, alias: str, meeting: str, area: str, date: dt.date) -> None:
+        """The meeting file now names ``meeting`` as ``alias`` (its area or date corrected)."""
+        with self.engine.begin() as db:
+            db.execute(aliases_table.delete().where(aliases_table.c.alias == alias))
+            db.execute(insert(aliases_table).values(alias=alias, meeting=meeting))
+            db.execute(update(meetings_table).where(meetings_table.c.meeting == meeting)
+                       .values(area=area, date=date.isoformat()))
+
     # -- reviews ------------------------------------------------------------------
     def decide_review(self, meeting: str, case_ref: str, person: str, system: str, decision: str,
                       record: str | None) -> None:
@@ -413,6 +552,7 @@ class Outcome:
     receipt: str | None = None
     error: str | None = None
     outcome: str | None = None  # the audit line's outcome, when it says more than the state
+    written: tuple[dict[str, Any], str] | None = None  # the fingerprint and sealed wording of what was written
 
 
 class OutcomeWriter:
@@ -432,8 +572,8 @@ class OutcomeWriter:
         self._writing: asyncio.Task[None] | None = None
 
     def record(self, obligation: Obligation, state: str, receipt: str | None = None, error: str | None = None,
-               outcome: str | None = None) -> None:
-        self._pending.append(Outcome(obligation, state, receipt, error, outcome))
+               outcome: str | None = None, written: tuple[dict[str, Any], str] | None = None) -> None:
+        self._pending.append(Outcome(obligation, state, receipt, error, outcome, written))
         if self._writing is None or self._writing.done():
             if self._writing is not None and self._writing.exception() is not None:
                 return  # close() raises it; what comes after is left claimed for the next run to find
@@ -459,6 +599,13 @@ def _entry(row: Any) -> Entry:
      action, phase, rule, due, expires) = row
     return Entry(id, state, receipt, attempts, error, owner, _aware(lease_until), case_ref, role, person_key,
                  system, record, action, phase, rule, _aware(due), expires)
+
+
+def _private_folder(path: Path) -> None:
+    """A folder of the runner's state: its owner's alone."""
+    if not path.exists():  # a folder the rep made (--state .) keeps its permissions
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, exist_ok=True)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

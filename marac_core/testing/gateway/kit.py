@@ -479,8 +479,10 @@ class GatewayTests:
             {"id": self.other("4"), "name": "Tom Ray", "dob": "2016-02-02"},
         ]
 
-    def host(self, state: Path, records: list[dict[str, Any]]) -> tuple[SandboxHost, str]:
-        host = SandboxHost({self.emulator.name: self.emulator}, state, {self.emulator.name: records})
+    def host(self, state: Path, records: list[dict[str, Any]] | None) -> tuple[SandboxHost, str]:
+        """The emulator served from ``state``, seeded from ``records`` (None: a restart, keeping what it holds)."""
+        seed = {self.emulator.name: records} if records is not None else None
+        host = SandboxHost({self.emulator.name: self.emulator}, state, seed)
         return host, host.start().urls[self.emulator.name]
 
     @pytest.mark.asyncio
@@ -570,7 +572,8 @@ class GatewayTests:
 
         # A restart keeps every acknowledged write, is not seeded again, and forgets tokens:
         # the same adapter logs in again after its first 401.
-        host, url = self.host(tmp_path, [{"id": self.other("9"), "name": "Not Seeded"}])
+        # (The same records again: other records for this state are refused, never seeded in silence.)
+        host, url = self.host(tmp_path, self.records())
         try:
             adapter.settings.base_url = url
             again = host.dump()[name]

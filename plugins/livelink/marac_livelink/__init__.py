@@ -23,6 +23,8 @@ SANDBOX_SETTINGS = {
     "marker_attribute": 2,
     "dob_category": 9200,
     "dob_attribute": 2,
+    "classification_category": 9100,
+    "classification_attribute": 3,
 }
 
 

@@ -13,6 +13,12 @@ nodes (type 144). Settings (``SystemSettings`` extras):
   node's description.
 - ``dob_category`` / ``dob_attribute``: the category attribute of a person's
   folder holding a date of birth, if the agency keeps one.
+- ``classification_category`` / ``classification_attribute``: the category
+  attribute holding a document's security classification (Content Server marks
+  confidentiality with a category attribute, which an administrator can make
+  required); ``classification_value`` (default ``Restricted``) is what a
+  confidential upload carries, ``public_classification_value`` (default
+  ``Official``) the others.
 """
 
 from __future__ import annotations
@@ -231,11 +237,22 @@ class LivelinkAdapter(Adapter):
         return self._marac_folder_id
 
     # Writes ------------------------------------------------------------------------
-    def _marker_fields(self, marker: str) -> dict[str, Any]:
+    def _marker_fields(self, marker: str, confidential: bool = True) -> dict[str, Any]:
+        fields: dict[str, Any] = {}
+        categories: dict[str, dict[str, Any]] = {}
         marker_key = self._attribute_key("marker_category", "marker_attribute")
         if marker_key is None:
-            return {"description": marker}
-        return {"roles": {"categories": {marker_key[0]: {marker_key[1]: marker}}}}
+            fields["description"] = marker
+        else:
+            categories.setdefault(marker_key[0], {})[marker_key[1]] = marker
+        classified = self._attribute_key("classification_category", "classification_attribute")
+        if classified is not None and self._setting("classification_attribute") is not None:
+            value = (self._setting("classification_value") or "Restricted") if confidential else (
+                self._setting("public_classification_value") or "Official")
+            categories.setdefault(classified[0], {})[classified[1]] = value
+        if categories:
+            fields["roles"] = {"categories": categories}
+        return fields
 
     async def upload_document(self, record: str, document: Document) -> WriteReceipt:
         folder = await self._folder_for(record, create=True)
@@ -247,7 +264,7 @@ class LivelinkAdapter(Adapter):
         # file under the same title (it gets the file name added to its own name).
         for name in (document.title, f"{document.title} ({document.filename})"):
             body = {"type": DOCUMENT, "parent_id": _node_id(folder), "name": name,
-                    **self._marker_fields(document.marker)}
+                    **self._marker_fields(document.marker, document.confidential)}
             response = await self._request("POST", "v2/nodes", data={"body": json.dumps(body)}, files=[file])
             if response.status_code != 400 or "already exists" not in _error_text(response):
                 break

@@ -45,9 +45,13 @@ TYPE_NAMES = {FOLDER: "Folder", DOCUMENT: "Document", 141: "Enterprise Workspace
 CONTAINERS = {FOLDER, 141}
 # The categories defined in this Content Server: id -> name and attributes (id -> name, type).
 CATEGORIES: dict[int, dict[str, Any]] = {
-    9100: {"name": "MARAC", "attributes": {2: ("Obligation marker", "String")}},
+    9100: {"name": "MARAC", "attributes": {2: ("Obligation marker", "String"), 3: ("Security classification", "String")}},
     9200: {"name": "Person", "attributes": {2: ("Date of birth", "Date")}},
 }
+# This Content Server's policy for documents (as an administrator sets it up with a required category
+# attribute): each carries the MARAC category with its security classification, one of these values.
+CLASSIFICATION = ("9100", "9100_3")
+CLASSIFICATIONS = ("Restricted", "Official")
 DEFAULT_TICKET_LIFETIME = 1800.0
 NAME_LIMIT = 248
 DEFAULT_PAGE_SIZE = 25
@@ -393,6 +397,10 @@ class LivelinkEmulator(Emulator):
         categories = self._category_values(params.get("roles"))
         versions = []
         if node_type == DOCUMENT:
+            classification = categories.get(CLASSIFICATION[0], {}).get(CLASSIFICATION[1])
+            if classification not in CLASSIFICATIONS:
+                raise ApiError(400, f"Attribute {CLASSIFICATION[1]} (Security classification) of category "
+                                    f"{CLASSIFICATION[0]} is required: one of {', '.join(CLASSIFICATIONS)}.")
             if upload is None:
                 raise ApiError(400, "A file is required to create a document.")
             versions.append(await self._version_from(upload, ""))
@@ -505,5 +513,7 @@ class LivelinkEmulator(Emulator):
             latest = node["versions"][-1]
             documents.append({"record": str(node["parent_id"]), "title": node["name"], "id": str(node["id"]),
                               "filename": latest["file_name"], "size": latest["file_size"],
-                              "media_type": latest["mime_type"], "versions": len(node["versions"])})
+                              "media_type": latest["mime_type"], "versions": len(node["versions"]),
+                              "classification": node.get("categories", {}).get(CLASSIFICATION[0], {})
+                              .get(CLASSIFICATION[1])})
         return {"case_notes": [], "alerts": [], "template_ticks": [], "documents": documents}

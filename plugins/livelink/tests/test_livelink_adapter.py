@@ -28,7 +28,8 @@ from marac_core.api import (
 SERVER = "https://cs.example.org/otcs/cs.exe"
 API = SERVER + "/api"
 SETTINGS = {"root_folder": 2000, "marac_folder": "MARAC", "marker_category": 9100, "marker_attribute": 2,
-            "dob_category": 9200, "dob_attribute": 2}
+            "dob_category": 9200, "dob_attribute": 2,
+            "classification_category": 9100, "classification_attribute": 3}
 MINUTES = Document(title="MARAC minutes DN-0412", filename="minutes.pdf", content=b"%PDF-1.7 minutes",
                    marker="ob-1", media_type="application/pdf")
 
@@ -152,7 +153,7 @@ async def test_upload_is_a_multipart_post_with_body_field_file_part_and_marker_c
     assert parts["body"][0] is None
     assert json.loads(parts["body"][2]) == {
         "type": 144, "parent_id": 41001, "name": "MARAC minutes DN-0412",
-        "roles": {"categories": {"9100": {"9100_2": "ob-1"}}}}
+        "roles": {"categories": {"9100": {"9100_2": "ob-1", "9100_3": "Restricted"}}}}
     assert parts["file"] == ("minutes.pdf", "application/pdf", b"%PDF-1.7 minutes")
 
 
@@ -161,7 +162,8 @@ async def test_without_a_marker_category_the_marker_goes_in_the_description(serv
     create = server.post("/v2/nodes").respond(200, json=_created(100001))
     await _adapter(marker_category=None).upload_document("41001", MINUTES)
     body = json.loads(_parts(create.calls.last.request)["body"][2])
-    assert body == {"type": 144, "parent_id": 41001, "name": "MARAC minutes DN-0412", "description": "ob-1"}
+    assert body == {"type": 144, "parent_id": 41001, "name": "MARAC minutes DN-0412", "description": "ob-1",
+                    "roles": {"categories": {"9100": {"9100_3": "Restricted"}}}}
 
 
 @pytest.mark.asyncio

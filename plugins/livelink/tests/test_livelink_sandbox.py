@@ -143,7 +143,7 @@ async def test_upload_find_write_versions_and_dump(sandbox: Sandbox) -> None:
         assert content.content == b"%PDF v2" and content.headers["content-type"] == "application/pdf"
         categories = (await http.get(f"{sandbox.url}/api/v2/nodes/{first.id}/categories",
                                      headers={"OTCSTicket": ticket})).json()
-        assert categories["results"][0]["data"]["categories"] == {"9100_2": "ob-1"}
+        assert categories["results"][0]["data"]["categories"] == {"9100_2": "ob-1", "9100_3": "Restricted"}
         versions = (await http.get(f"{sandbox.url}/api/v2/nodes/{first.id}/versions",
                                    headers={"OTCSTicket": ticket})).json()
         assert [(v["data"]["versions"]["version_number"], v["data"]["versions"]["description"])
@@ -152,9 +152,11 @@ async def test_upload_find_write_versions_and_dump(sandbox: Sandbox) -> None:
     assert sandbox.dump() == {
         "case_notes": [], "alerts": [], "template_ticks": [],
         "documents": [{"record": "41001", "title": "MARAC minutes DN-0412", "id": first.id,
-                       "filename": "minutes.pdf", "size": 7, "media_type": "application/pdf", "versions": 2},
+                       "filename": "minutes.pdf", "size": 7, "media_type": "application/pdf", "versions": 2,
+                       "classification": "Restricted"},
                       {"record": "41001", "title": "MARAC minutes DN-0412 (plan.docx)", "id": third.id,
-                       "filename": "plan.docx", "size": 16, "media_type": "text/plain", "versions": 1}],
+                       "filename": "plan.docx", "size": 16, "media_type": "text/plain", "versions": 1,
+                       "classification": "Restricted"}],
         "requests": sandbox.dump()["requests"],
     }
 
@@ -168,7 +170,7 @@ async def test_marker_in_the_description_when_no_category_is_configured(sandbox:
         node = (await http.get(f"{sandbox.url}/api/v2/nodes/{receipt.id}",
                                headers={"OTCSTicket": adapter._ticket})).json()
         assert node["results"]["data"]["properties"]["description"] == "ob-1"
-        assert node["results"]["data"]["categories"] == []
+        assert node["results"]["data"]["categories"] == [{"9100_3": "Restricted"}]  # the classification only
 
 
 @pytest.mark.asyncio
@@ -290,7 +292,9 @@ async def test_browse_pages_filters_and_sorts(sandbox: Sandbox) -> None:
         auth = {"OTCSTicket": ticket}
         for name in ("b.txt", "a.txt", "c.txt"):
             answer = await http.post("/v2/nodes", headers=auth, data={"body": json.dumps(
-                {"type": 144, "parent_id": 41002, "name": name})}, files={"file": (name, b"x", "text/plain")})
+                {"type": 144, "parent_id": 41002, "name": name,
+                 "roles": {"categories": {"9100": {"9100_3": "Restricted"}}}})},
+                files={"file": (name, b"x", "text/plain")})
             assert answer.status_code == 200
 
         async def browse(**params: Any) -> dict[str, Any]:
@@ -340,3 +344,22 @@ async def test_exactly_once_through_transient_faults(tmp_path: Path) -> None:
         box.close()
     assert sum(d["versions"] for d in held["documents"]) == 6
     assert [d["versions"] for d in held["documents"]] == [2, 2, 2]  # same title, same folder: a version
+
+
+
+@pytest.mark.asyncio
+async def test_every_upload_is_classified_restricted_and_the_server_refuses_one_that_is_not(
+        sandbox: Sandbox) -> None:
+    """Content Server marks confidentiality with a category attribute; this one requires it on documents."""
+    async with sandbox.client() as http:
+        adapter = sandbox.adapter(http)
+        receipt = await adapter.upload_document("41001", MINUTES)
+        categories = (await http.get(f"{sandbox.url}/api/v2/nodes/{receipt.id}/categories",
+                                     headers={"OTCSTicket": adapter._ticket})).json()
+        assert categories["results"][0]["data"]["categories"]["9100_3"] == "Restricted"
+        assert [d["classification"] for d in sandbox.dump()["documents"]] == ["Restricted"]
+        unmarked = sandbox.adapter(http, classification_category=None)
+        with pytest.raises(httpx.HTTPStatusError) as refused:
+            await unmarked.upload_document("41004", MINUTES.model_copy(update={"marker": "ob-9"}))
+        assert refused.value.response.status_code == 400
+        assert "Security classification" in refused.value.response.json()["error"]
