@@ -197,7 +197,6 @@ def show_research(packs: list[dict[str, Any]]) -> None:
 
 def prompt_review(review: Any, candidates: list[Any]) -> Any:
     """Ask the rep which record, if any, is this person."""
-    from rich.prompt import Prompt
 
     from marac_core.planning.reviewing import Answer
 

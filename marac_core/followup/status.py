@@ -17,7 +17,7 @@ from marac_core.model.meeting import MeetingFile
 from marac_core.planning.meeting_input import read_meeting
 from marac_core.plugins.registry import load
 from marac_core.state.keys import key_for_state
-from marac_core.state.ledger import MANUAL_STATES, STATE_NAMES, Ledger, Written, meeting_key, open_ledger
+from marac_core.state.ledger import MANUAL_STATES, STATE_NAMES, Written, meeting_key, open_ledger
 from marac_core.state.sealing import Sealer
 
 HINT = "mark it done with: marac done {id}"

@@ -17,7 +17,6 @@ action, record), so that they are compared, not written a second time.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any

@@ -150,3 +150,18 @@ async def make_plan(
     return Plan(meeting, procedure.name, phase, obligations, reviews, failures,
                 procedure.warnings(context) + looking.notes, lookups, drift=reconciled.drift,
                 replacing=reconciled.replacing, correction_kinds=reconciled.kinds)
+
+
+def _in_working_hours(o: Obligation) -> Obligation:
+    """Work falls due when people are at work (an alert's expiry keeps its day: it is never due early)."""
+    if o.due is None or o.action == "expire_alert":
+        return o
+    due = calendar.in_working_hours(o.due)
+    return o if due == o.due else o.model_copy(update={"due": due})
+
+
+def _live_alerts(earlier: list[Entry], written: dict[str, Written]) -> list[Entry]:
+    """The entries, less the alerts a correction has already expired (they are not expired twice)."""
+    finished = {e.id for e in earlier if e.state in FINISHED}
+    ended = {w.target for w in written.values() if w.kind == "retracts" and w.target and w.id in finished}
+    return [e for e in earlier if not (e.action == "alert" and e.receipt in ended)]

@@ -17,7 +17,6 @@ from marac_core.intake.agenda.cells import (
     CellError,
     date_in,
     postcode_in,
-    read_date,
     read_nhs_number,
     read_postcode,
     text_of,
