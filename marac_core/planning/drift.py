@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from marac_core.model.obligations import MANUAL, Obligation, obligation_id
@@ -52,6 +52,8 @@ class Reconciled:
     replacing: dict[str, Obligation]
     # Correction id -> "replaces" or "retracts".
     kinds: dict[str, str]
+    # Carried out under another runner's key: not compared (see reconcile).
+    not_compared: list[str] = field(default_factory=list)
 
 
 def _about(o: Obligation | Entry) -> tuple[Any, ...]:
@@ -79,6 +81,11 @@ def reconcile(obligations: list[Obligation], entries: dict[str, Entry], written:
         current = _current(o.id, entry, written, entries)
         if current is None or current[0].fingerprint is None:
             continue  # written before the ledger kept what was written: nothing to compare with
+        if current[0].fingerprint.get("by") != sealer.key_id:
+            # Carried out by another runner (a deputy's, on a shared ledger): its keyed hashes cannot be
+            # compared with ours, and an unknown difference must never be "corrected" into a second write.
+            out.not_compared.append(o.id)
+            continue
         now = sealer.fingerprint(o)
         what = [aspect for aspect in ("text", "recipients", "expires") if now[aspect] != current[0].fingerprint.get(aspect)]
         if not what:

@@ -148,8 +148,16 @@ async def make_plan(
             failures.append(Review(listed.case.ref, listed.role, listed.person.name, system,
                                    f"look-up failed: {found.error}", key=listed.key))
     return Plan(meeting, procedure.name, phase, obligations, reviews, failures,
-                procedure.warnings(context) + looking.notes, lookups, drift=reconciled.drift,
+                procedure.warnings(context) + looking.notes + _not_compared(reconciled.not_compared), lookups,
+                drift=reconciled.drift,
                 replacing=reconciled.replacing, correction_kinds=reconciled.kinds)
+
+
+def _not_compared(ids: list[str]) -> list[str]:
+    if not ids:
+        return []
+    return [f"{len(ids)} step(s) were carried out by another runner on this shared ledger (a deputy's): "
+            "changes to what they wrote are not detected here; run the plan where they were carried out"]
 
 
 def _in_working_hours(o: Obligation) -> Obligation:

@@ -27,6 +27,9 @@ class Sealer:
     def __init__(self, key: bytes) -> None:
         self._mac_key = hmac.new(key, b"ledger-fingerprints", hashlib.sha256).digest()
         self._key = key
+        # Whose fingerprints these are: a rep and a deputy on one shared ledger each have their own
+        # runner's key, and one's keyed hashes never equal the other's.
+        self.key_id = hmac.new(key, b"ledger-key-id", hashlib.sha256).hexdigest()[:16]
 
     @cached_property
     def _fernet(self) -> Fernet:
@@ -46,6 +49,7 @@ class Sealer:
             "recipients": self._mac([sorted(o.to), sorted(o.cc)]),
             "record": o.record,
             "expires": o.expires.isoformat() if o.expires else None,
+            "by": self.key_id,
         }
 
     def seal(self, value: dict[str, Any]) -> str:

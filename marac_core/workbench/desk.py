@@ -167,7 +167,7 @@ class Desk:
                 planned = asyncio.run(session.plan(run, ledger))
             finally:
                 ledger.close()
-            packs = session.research_packs(run)
+            packs = session.research_packs(run.state_dir, session.own_key(run), [c.ref for c in run.meeting.cases])
             view = View(planned, packs, session.key_of(run), stamp)
         self._views[(number, phase)] = view
         return view
