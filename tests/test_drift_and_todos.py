@@ -202,3 +202,22 @@ def test_no_obligation_of_a_plan_falls_due_outside_working_hours(tmp_path: Path)
                 if o["due"] and o["action"] != "expire_alert":
                     due = dt.datetime.fromisoformat(o["due"]).astimezone(calendar.UK)
                     assert calendar.is_working_day(due.date()) and dt.time(9) <= due.time() <= dt.time(17), o
+
+
+def test_a_corrected_recipient_gets_a_correction_to_the_earlier_message_once(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    first = meeting_copy(tmp_path, "first.yaml")
+    run("apply", first, state)
+    followup = run("apply", first, state, "--phase", "followup", on="2026-12-04")
+    for o in followup["obligations"]:
+        if o["rule"] == "rdash 4.5 actions":
+            assert marac("done", o["id"], "--state", state)[0] == 0
+    run("apply", first, state, "--phase", "followup", on="2026-12-04")
+    corrected = meeting_copy(tmp_path, "corrected.yaml", ("email: marac@example.org", "email: marac.admin@example.org"))
+    applied = run("apply", corrected, state, "--phase", "followup", on="2026-12-04")
+    assert [(d["action"], d["what"]) for d in applied["drift"]] == [("email", "recipients")]
+    mails = [m for m in held(state)["email"]["messages"] if "actions completed" in m["subject"]]
+    assert [m["to"] for m in mails] == [["marac@example.org"], ["marac.admin@example.org"]]
+    assert mails[1]["subject"].startswith("Correction to the earlier message: ")
+    again = run("apply", corrected, state, "--phase", "followup", on="2026-12-04")
+    assert again["drift"] == [] and again["summary"]["done"] == 0

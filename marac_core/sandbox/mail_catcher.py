@@ -23,10 +23,12 @@ from marac_core.sandbox.store import EmulatorStore
 
 
 def _header(value: Any) -> str:
-    """A header's text, encoded words (RFC 2047) decoded."""
+    """A header's text, unfolded (RFC 5322 2.2.3: a long header is folded onto several lines) and encoded
+    words (RFC 2047) decoded."""
     if value is None:
         return ""
-    return str(email.header.make_header(email.header.decode_header(str(value))))
+    unfolded = str(value).replace("\r\n", "").replace("\n", "")
+    return str(email.header.make_header(email.header.decode_header(unfolded))).strip()
 
 
 class _KeepMessages:
