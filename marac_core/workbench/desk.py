@@ -14,15 +14,16 @@ import datetime as dt
 import secrets
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from marac_core.execution import session
 from marac_core.execution.runner import RunOptions, open_run
 from marac_core.intake.config import default_state_dir
-from marac_core.planning.meeting_input import read_as_checked
 from marac_core.model.errors import InputError
 from marac_core.model.meeting import MeetingFile
+from marac_core.planning.meeting_input import read_as_checked
 from marac_core.planning.plan import Plan, acting_time, default_phase
 from marac_core.planning.reviewing import Answer, record_answers
 from marac_core.state.ledger import Ledger, meeting_key
@@ -93,9 +94,13 @@ class Desk:
             self.add_file(path)
 
     # -- where things are -------------------------------------------------------------
-    @property
+    @cached_property
     def state_dir(self) -> Path:
-        return self.settings.state or default_state_dir()
+        """As the commands find it: --state, else a sandbox's own state apart from the real one, else the
+        real default."""
+        from marac_core.execution.runner import reading_state
+
+        return reading_state(self.settings.state, self.settings.sandbox) or default_state_dir()
 
     @property
     def imported_dir(self) -> Path:

@@ -12,8 +12,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from marac_core.planning.meeting_input import read_as_checked
 from marac_core.model.errors import InputError
+from marac_core.planning.meeting_input import read_as_checked
 
 MEETING_TYPES = (".yaml", ".yml", ".json")
 AGENDA_TYPES = (".xlsx", ".csv", ".docx")

@@ -15,9 +15,9 @@ from typing import Any
 import yaml
 
 from marac_core.intake.meeting_file import _read
-from marac_core.planning.meeting_input import read_as_checked
 from marac_core.model.errors import InputError
 from marac_core.model.meeting import Case
+from marac_core.planning.meeting_input import read_as_checked
 
 MINUTES_TYPES = (".pdf", ".docx", ".doc", ".odt", ".rtf", ".txt")
 MINUTES_MAX_BYTES = 25 * 1024 * 1024

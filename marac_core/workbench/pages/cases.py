@@ -14,7 +14,12 @@ from marac_core.intake.meeting_file import _read
 from marac_core.model.errors import InputError
 from marac_core.model.meeting import Case
 from marac_core.workbench.desk import PHASE_NAMES
-from marac_core.workbench.outcome import keep_minutes, outcome_from_form, people_names, save_outcome
+from marac_core.workbench.outcome import (
+    keep_minutes,
+    outcome_from_form,
+    people_names,
+    save_outcome,
+)
 from marac_core.workbench.pages.meetings import desk_of, people_found
 from marac_core.workbench.web import checked_form, number, render
 

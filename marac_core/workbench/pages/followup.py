@@ -15,7 +15,6 @@ from marac_core.model import calendar
 from marac_core.model.errors import InputError
 from marac_core.model.obligations import MANUAL
 from marac_core.workbench.desk import Desk
-from marac_core.workbench.notes import Notes
 from marac_core.workbench.pages.meetings import desk_of
 from marac_core.workbench.web import checked_form, render
 
@@ -27,8 +26,23 @@ def _now(desk: Desk) -> dt.datetime:
     return dt.datetime.combine(desk.on, dt.time(9, 0), tzinfo=calendar.UK)
 
 
-def _notes(desk: Desk) -> Notes:
-    return Notes(desk.state_dir, sandbox=desk.settings.sandbox is not None)
+def _notes(desk: Desk, ledger: Any) -> dict[str, dict[str, str]]:
+    """Obligation id -> the rep's note on what was done and when, as ``marac done --note`` keeps it
+    (encrypted in the ledger; ``marac status`` shows the same)."""
+    from marac_core.state.keys import key_for_state
+    from marac_core.state.sealing import Sealer
+
+    key = key_for_state(desk.state_dir)
+    if key is None:
+        return {}
+    sealer, notes = Sealer(key), {}
+    for meeting in ledger.meetings():
+        for written in ledger.written(meeting["meeting"]).values():
+            note = (sealer.open(written.note) or {}).get("note") if written.note else None
+            if note:
+                notes[written.id] = {"note": note, "at": written.updated.isoformat(timespec="seconds")
+                                     if written.updated else ""}
+    return notes
 
 
 def _todo(desk: Desk) -> dict[str, Any]:
@@ -36,9 +50,9 @@ def _todo(desk: Desk) -> dict[str, Any]:
 
     if not desk.settings.ledger and not (desk.state_dir / "ledger.sqlite").exists():
         return {"items": [], "now": _now(desk), "files": {}, "done": []}
-    notes = _notes(desk).read()
     ledger = desk.open_ledger()
     try:
+        notes = _notes(desk, ledger)
         items = deadlines(ledger, _now(desk))
         marked = [(meeting, e) for meeting, e in ledger.all_entries() if e.id in notes and e.state == "manual_done"]
         names = {m["meeting"]: m for m in ledger.meetings()}
@@ -82,8 +96,7 @@ async def done(request: Request) -> Response:
     try:
         if not note:
             raise InputError("note", "say what was done (the note is kept with the step)")
-        await run_in_threadpool(mark, obligation, desk.settings.state or desk.state_dir, desk.settings.ledger, "done")
-        await run_in_threadpool(_notes(desk).keep, obligation, note)
+        await run_in_threadpool(mark, obligation, desk.state_dir, desk.settings.ledger, "done", note)
     except InputError as error:
         todo = await run_in_threadpool(_todo, desk)
         return render(request, "followup.html", status=400, **todo, said=None, error=str(error))
