@@ -32,17 +32,39 @@ def check_name(name: str) -> None:
         raise ScaffoldError(f"an adapter plugin named {name!r} is already installed")
 
 
+def fill(template: str, values: dict[str, str]) -> str:
+    """A template with each ``<<placeholder>>`` replaced by its value."""
+    for placeholder, value in values.items():
+        template = template.replace(placeholder, value)
+    return template
+
+
+def write_package(root: Path, files: dict[str, str], values: dict[str, str]) -> list[Path]:
+    """Write the templates ``files`` (relative path -> text, both filled from ``values``) under ``root``,
+    which must not hold anything yet; return the files written."""
+    if root.exists() and any(root.iterdir()):
+        raise ScaffoldError(f"{root} already exists and is not empty")
+    written = []
+    for relative, template in files.items():
+        path = root / fill(relative, values)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(fill(template, values), encoding="utf-8")
+        written.append(path)
+    return written
+
+
 def render(template: str, name: str, title: str) -> str:
-    values = {
+    return fill(template, _values(name, title))
+
+
+def _values(name: str, title: str) -> dict[str, str]:
+    return {
         "<<name>>": name,
         "<<dist>>": "marac-" + name.replace("_", "-"),
         "<<Class>>": "".join(part.capitalize() for part in name.split("_")),
         "<<PREFIX>>": name.replace("_", "").upper(),
         "<<title>>": title.replace("\\", "\\\\").replace('"', "'"),
     }
-    for placeholder, value in values.items():
-        template = template.replace(placeholder, value)
-    return template
 
 
 def generate(name: str, directory: Path, title: str | None = None) -> tuple[Path, list[Path]]:
@@ -51,13 +73,5 @@ def generate(name: str, directory: Path, title: str | None = None) -> tuple[Path
 
     check_name(name)
     root = directory / name
-    if root.exists() and any(root.iterdir()):
-        raise ScaffoldError(f"{root} already exists and is not empty")
     title = (title or f"{name} record system").strip()
-    written = []
-    for relative, template in FILES.items():
-        path = root / render(relative, name, title)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render(template, name, title), encoding="utf-8")
-        written.append(path)
-    return root, written
+    return root, write_package(root, FILES, _values(name, title))

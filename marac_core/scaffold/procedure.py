@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from marac_core.scaffold import RESERVED, ScaffoldError
+from marac_core.scaffold import RESERVED, ScaffoldError, fill, write_package
 
 PROCEDURE_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
@@ -26,18 +26,18 @@ def check_procedure_name(name: str) -> None:
         raise ScaffoldError(f"a marac plugin named {name!r} is already installed")
 
 
-def render(template: str, name: str, title: str) -> str:
-    ident = name.replace("-", "_")
-    values = {
+def _values(name: str, title: str) -> dict[str, str]:
+    return {
         "<<name>>": name,
-        "<<module>>": "marac_" + ident,
+        "<<module>>": "marac_" + name.replace("-", "_"),
         "<<dist>>": "marac-" + name,
         "<<Class>>": "".join(part.capitalize() for part in name.split("-")) + "Procedure",
         "<<title>>": title.replace("\\", "\\\\").replace('"', "'"),
     }
-    for placeholder, value in values.items():
-        template = template.replace(placeholder, value)
-    return template
+
+
+def render(template: str, name: str, title: str) -> str:
+    return fill(template, _values(name, title))
 
 
 def generate_procedure(name: str, directory: Path, title: str | None = None) -> tuple[Path, list[Path]]:
@@ -46,13 +46,5 @@ def generate_procedure(name: str, directory: Path, title: str | None = None) -> 
 
     check_procedure_name(name)
     root = directory / name
-    if root.exists() and any(root.iterdir()):
-        raise ScaffoldError(f"{root} already exists and is not empty")
     title = " ".join((title or f"{name} MARAC procedure").split())
-    written = []
-    for relative, template in FILES.items():
-        path = root / render(relative, name, title)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render(template, name, title), encoding="utf-8")
-        written.append(path)
-    return root, written
+    return root, write_package(root, FILES, _values(name, title))
