@@ -3,6 +3,7 @@ tables is safe when they race (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 import time
@@ -63,3 +64,21 @@ def test_runs_starting_at_once_on_a_fresh_postgresql_database_all_get_the_ledger
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+
+
+def test_what_was_written_is_kept_when_a_second_apply_made_its_row_meanwhile(tmp_path: Path) -> None:
+    # Two applies of one meeting at once (a rep and a deputy) both find no row, then both insert it:
+    # the second must keep what it was told, not crash between two writes of the meeting.
+    from marac_core.state.ledger import Ledger, written_table
+
+    ledger = Ledger.at(tmp_path)
+    try:
+        with ledger.engine.begin() as db:
+            db.execute(written_table.insert().values(meeting="M", id="O1", fingerprint='{"text": "a"}', sealed="s1",
+                                                     updated=dt.datetime(2026, 12, 3, tzinfo=dt.timezone.utc)))
+        with ledger.engine.begin() as db:  # as the second run does, having looked before the first inserted
+            Ledger._put_written(db, "M", "O1", {"fingerprint": '{"text": "b"}', "sealed": "s2"}, exists=False)
+        kept = ledger.written("M")["O1"]
+        assert kept.fingerprint == {"text": "b"} and kept.sealed == "s2"
+    finally:
+        ledger.close()

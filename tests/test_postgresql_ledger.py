@@ -57,7 +57,7 @@ def test_two_applies_of_one_meeting_at_once_never_duplicate_a_write(postgresql: 
     runs = [subprocess.Popen([sys.executable, "-m", "marac_core.cli.main", "apply", str(meeting), *map(str, common)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outputs = [r.communicate(timeout=300) for r in runs]
-    assert all(out for out, _ in outputs), [err[-2000:] for _, err in outputs]
+    assert all(out for out, _ in outputs), [err[-6000:] for _, err in outputs]
     reports = [json.loads(out) for out, _ in outputs]
     assert all(r.returncode in (0, 1) for r in runs)
     held = _writes(state)

@@ -457,11 +457,16 @@ class Ledger:
         w = written_table.c
         if exists is None:
             exists = db.execute(select(w.id).where(w.meeting == meeting, w.id == obligation_id)).first() is not None
-        if exists:
-            db.execute(update(written_table).where(w.meeting == meeting, w.id == obligation_id)
-                       .values(**values, updated=_now()))
-        else:
-            db.execute(insert(written_table).values(meeting=meeting, id=obligation_id, **values, updated=_now()))
+        if not exists:
+            try:
+                with db.begin_nested():
+                    db.execute(insert(written_table).values(meeting=meeting, id=obligation_id, **values,
+                                                            updated=_now()))
+                return
+            except IntegrityError:
+                pass  # another run (a second apply at once) made the row meanwhile: update it instead
+        db.execute(update(written_table).where(w.meeting == meeting, w.id == obligation_id)
+                   .values(**values, updated=_now()))
 
     def written(self, meeting: str) -> dict[str, Written]:
         w = written_table.c
@@ -490,17 +495,10 @@ class Ledger:
 
     def keep_note(self, obligation_id: str, sealed_note: str) -> None:
         """The rep's note on what was done (encrypted by the caller), on each meeting's row of the obligation."""
-        w = written_table.c
         with self.engine.begin() as db:
             meetings = [r[0] for r in db.execute(select(_t.meeting).where(_t.id == obligation_id))]
             for meeting in meetings:
-                exists = db.execute(select(w.id).where(w.meeting == meeting, w.id == obligation_id)).first()
-                if exists:
-                    db.execute(update(written_table).where(w.meeting == meeting, w.id == obligation_id)
-                               .values(note=sealed_note, updated=_now()))
-                else:
-                    db.execute(insert(written_table).values(meeting=meeting, id=obligation_id, note=sealed_note,
-                                                            updated=_now()))
+                self._put_written(db, meeting, obligation_id, {"note": sealed_note})
 
     def resolve(self, meeting: str) -> str | None:
         """The ledger's meeting for this key: itself if known, or the meeting it was recorded as correcting."""
@@ -514,7 +512,11 @@ class Ledger:
         """The meeting file now names ``meeting`` as ``alias`` (its area or date corrected)."""
         with self.engine.begin() as db:
             db.execute(aliases_table.delete().where(aliases_table.c.alias == alias))
-            db.execute(insert(aliases_table).values(alias=alias, meeting=meeting))
+            try:
+                with db.begin_nested():
+                    db.execute(insert(aliases_table).values(alias=alias, meeting=meeting))
+            except IntegrityError:  # a second apply at once recorded the same correction meanwhile
+                db.execute(update(aliases_table).where(aliases_table.c.alias == alias).values(meeting=meeting))
             db.execute(update(meetings_table).where(meetings_table.c.meeting == meeting)
                        .values(area=area, date=date.isoformat()))
 
