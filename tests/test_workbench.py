@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from workbench.harness import Served, csrf_of, demo_copy, start, start_demo
 
 from marac_core.intake.meeting_file import load_meeting
-from workbench.harness import Served, demo_copy, start
 
 NAMES = ("Sarah", "JONES", "Jones", "Chloe", "BROWN", "Mark", "Lily", "Jordan", "SMITH", "Priya")
 
@@ -26,8 +26,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def served(folder: Path) -> Iterator[Served]:
-    server = start(folder, "rdash-meeting.yaml", "herts-meeting.yaml", "--sandbox", "records.yaml",
-                   "--state", "state")
+    server = start_demo(folder)
     yield server
     server.stop()
 
@@ -38,12 +37,6 @@ def rep(served: Served) -> Iterator[httpx.Client]:
     assert client.get(served.url).status_code == 200  # follows the redirect with the session cookie
     yield client
     client.close()
-
-
-def csrf_of(page: str) -> str:
-    found = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
-    assert found, "the page has no form with a CSRF token"
-    return found.group(1)
 
 
 def test_a_request_without_the_token_or_session_is_refused(served: Served) -> None:
@@ -351,8 +344,8 @@ def test_the_outcome_form_saves_without_javascript(rep: httpx.Client, folder: Pa
 def test_a_new_meeting_from_the_coordinators_spreadsheet_is_imported_and_kept_as_a_checked_meeting_file(
         rep: httpx.Client, folder: Path) -> None:
     # The rep uploads the agenda as it arrived; nothing is retyped, and every person on it is kept.
-    from marac_core.cli.demo.agendas import AGENDAS
     from marac_core.cli.demo import bundled
+    from marac_core.cli.demo.agendas import AGENDAS
 
     agenda = bundled() / AGENDAS["herts-meeting.yaml"]
     held = set((folder / "state" / "workbench" / "meetings").glob("*/meeting.yaml"))

@@ -19,8 +19,7 @@ from typing import Any
 
 import pytest
 import yaml
-
-from workbench.harness import Served, demo_copy, start
+from workbench.harness import Served, demo_copy, start, start_demo
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -113,8 +112,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def served(folder: Path) -> Iterator[Served]:
-    server = start(folder, "rdash-meeting.yaml", "herts-meeting.yaml", "--sandbox", "records.yaml",
-                   "--state", "state")
+    server = start_demo(folder)
     yield server
     server.stop()
 

@@ -4,26 +4,12 @@ never changed in silence (issue 16, point 3). The meeting file is the truth: a c
 
 from __future__ import annotations
 
-import re
-
 import httpx
-
-from workbench.harness import demo_copy, start
-
-
-def _csrf(page: str) -> str:
-    return re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)  # type: ignore[union-attr]
+from workbench.harness import apply_and_wait, csrf_of, demo_copy, start
 
 
 def _apply(client: httpx.Client, phase: str) -> None:
-    page = client.get(f"/meetings/1?phase={phase}").text
-    answer = client.post("/meetings/1/apply", data={"csrf": _csrf(page), "phase": phase})
-    url = str(answer.url)
-    for _ in range(600):  # each poll answers at once: decided from what the page says
-        if "apply-running" not in answer.text:
-            break
-        answer = client.get(url)
-    assert "apply-finished" in answer.text, answer.text[:500]
+    apply_and_wait(client, csrf_of(client.get(f"/meetings/1?phase={phase}").text), phase)
 
 
 def test_a_summary_corrected_after_the_meeting_is_shown_as_drift_with_its_correction(tmp_path) -> None:

@@ -3,32 +3,22 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
-
 from postgres_server import postgresql_url
-from workbench.harness import Served, demo_copy, start
+from workbench.harness import Served, apply_and_wait, csrf_of, demo_copy, start
 
 
 def _session(served: Served) -> tuple[httpx.Client, str]:
     client = httpx.Client(base_url=served.base, follow_redirects=True, timeout=120)
-    page = client.get(served.url).text
-    return client, re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)  # type: ignore[union-attr]
+    return client, csrf_of(client.get(served.url).text)
 
 
 def _apply(client: httpx.Client, csrf: str) -> str:
-    answer = client.post("/meetings/1/apply", data={"csrf": csrf, "phase": "before"})
-    url = str(answer.url)
-    for _ in range(600):  # each poll answers at once: decided from what the page says
-        if "apply-running" not in answer.text:
-            break
-        answer = client.get(url)
-    assert "apply-finished" in answer.text, answer.text[:500]
-    return answer.text
+    return apply_and_wait(client, csrf, "before")
 
 
 def _alerts(folder: Path, state: str) -> list[dict[str, str]]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import select
 import signal
 import subprocess
@@ -11,6 +12,8 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 from marac_core.cli.demo import prepare_workbench_demo
 
@@ -62,3 +65,26 @@ def start(folder: Path, *args: str, on: str = "2026-12-01") -> Served:
             break
     process.kill()
     raise AssertionError(f"the workbench did not start: {stderr_path.read_text()}")
+
+
+def start_demo(folder: Path) -> Served:
+    """The workbench on both demo meetings, against the sandbox, with its state under ``folder/state``."""
+    return start(folder, "rdash-meeting.yaml", "herts-meeting.yaml", "--sandbox", "records.yaml", "--state", "state")
+
+
+def csrf_of(page: str) -> str:
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+def apply_and_wait(client: httpx.Client, csrf: str, phase: str, meeting: int = 1) -> str:
+    """Carry out the plan from the page and poll until it has finished; the finished page."""
+    answer = client.post(f"/meetings/{meeting}/apply", data={"csrf": csrf, "phase": phase})
+    url = str(answer.url)
+    for _ in range(600):  # each poll answers at once: decided from what the page says
+        if "apply-running" not in answer.text:
+            break
+        answer = client.get(url)
+    assert "apply-finished" in answer.text, answer.text[:500]
+    return answer.text
