@@ -119,3 +119,58 @@ def test_help_says_where_the_default_state_is() -> None:
     assert code == 0 and ".local/share/marac" in out
     code, out, _ = marac("apply", "--help")
     assert ".local/share/marac" in out and "marac-sandbox" in out
+
+
+def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """Every time the records file is read and checked (issue 17: seconds for a large one)."""
+    from marac_core.sandbox import records_file
+
+    reads: list[Path] = []
+    original = records_file.load_records
+
+    def counted(path: Path) -> dict:
+        reads.append(path)
+        return original(path)
+
+    monkeypatch.setattr(records_file, "load_records", counted)
+    return reads
+
+
+@pytest.mark.parametrize("with_state", [True, False], ids=["--state", "own state"])
+def test_a_seeded_sandbox_does_not_read_the_same_bytes_again_but_any_change_is_read_and_checked(
+        tmp_path: Path, real_default: Path, monkeypatch: pytest.MonkeyPatch, with_state: bool) -> None:
+    # Harm prevented: a sandbox answering from records other than the file given, because a changed
+    # file was taken for the one already seeded.
+    reads = _count_reads(monkeypatch)
+    records = tmp_path / "records.yaml"
+    records.write_text(RECORDS.read_text())
+    state = ["--state", tmp_path / "state"] if with_state else []
+    run = ("plan", RDASH, "--sandbox", records, *state, "--on", "2026-12-01", "--json")
+    code, first, err = marac(*run)
+    assert code == 0, err
+    assert len(reads) == 1
+    code, again, err = marac(*run)
+    assert code == 0, err
+    assert len(reads) == 1 and again == first  # the same bytes: known, not read again
+    records.write_text(closed_victim_records(tmp_path).read_text())
+    code, out, err = marac(*run)
+    assert len(reads) == 2  # one byte changed: read and checked again
+    if with_state:
+        assert code == 2 and "seeded from other records" in err
+    else:
+        assert code == 0, err
+        assert "S1-9001" not in systmone_alerts(json.loads(out))  # its own sandbox: the victim closed
+
+
+def test_a_seeded_sandbox_is_given_its_records_again_when_a_system_is_new_to_it(
+        tmp_path: Path, real_default: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Harm prevented: an adapter installed after the sandbox was seeded answering from no records.
+    reads = _count_reads(monkeypatch)
+    state = tmp_path / "state"
+    run = ("plan", RDASH, "--sandbox", RECORDS, "--state", state, "--on", "2026-12-01", "--json")
+    code, first, err = marac(*run)
+    assert code == 0, err
+    (state / "sandbox" / "systmone.sqlite").unlink()
+    code, again, err = marac(*run)
+    assert code == 0, err
+    assert len(reads) == 2 and "S1-9001" in systmone_alerts(json.loads(again))

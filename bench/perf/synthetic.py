@@ -5,8 +5,10 @@ fictional. The records file holds each of them, open to the services the
 procedure writes to (SystmOne for ``rdash``; LCS, or EHM for some children,
 for ``herts-childrens``), plus as many unrelated people as there are cases,
 so that the systems' searches have more than the agenda to look through.
-Names are built from syllables, so that a family's surname is unusual and
-the matching can be confident; generation is seeded and repeatable.
+Each family's surname is its own and sounds like no other family's, as in a
+real system whose population does not grow with the meeting: a search brings
+back about as many people at 10,000 cases as at 200. Generation is seeded and
+repeatable.
 """
 
 from __future__ import annotations
@@ -20,12 +22,6 @@ from typing import Any
 import yaml
 
 MEETING_DATE = dt.date(2026, 12, 3)  # a Thursday
-_STARTS = ("Ash", "Bram", "Cald", "Dun", "Elm", "Fair", "Gold", "Hal", "Ing", "Kings", "Lang", "Mar", "Nor",
-           "Oak", "Pen", "Rad", "Sand", "Thorn", "Wake", "Whit", "Brad", "Craw", "Hart", "Holl", "Lock", "Mill",
-           "Red", "Stan", "Wex", "Birk", "Cob", "Dray", "Fen", "Gar", "Hex", "Kel", "Lud", "Moss", "Pryd", "Quen")
-_ENDS = ("ley", "ford", "field", "worth", "wood", "by", "ton", "ham", "well", "more", "bury", "dale", "stone",
-         "brook", "combe", "hurst", "wick", "thwaite", "cliffe", "stead", "den", "gate", "holme", "ridge", "shaw",
-         "thorpe", "wold", "marsh", "ing", "croft")
 _WOMEN = ("Sarah", "Emma", "Laura", "Rebecca", "Jessica", "Amy", "Hannah", "Charlotte", "Sophie", "Emily",
           "Rachel", "Katie", "Chloe", "Priya", "Aisha", "Nadia", "Megan", "Leanne", "Kirsty", "Joanne")
 _MEN = ("Mark", "Daniel", "James", "Paul", "Craig", "Lee", "Wayne", "Darren", "Jason", "Ryan", "Adam", "Carl",
@@ -34,11 +30,30 @@ _CHILDREN = ("Lily", "Tom", "Zara", "Oliver", "Ava", "Noah", "Mia", "Leo", "Isla
              "Evie", "Harry", "Poppy", "Alfie", "Freya", "Theo", "Maisie", "Archie")
 
 
+# Consonants that metaphone keeps apart (no c/k/q, s/z, d/t, f/v pairs), so that two skeletons are
+# never sound-alikes; vowels vary freely (metaphone drops them after the first letter).
+_CONSONANTS = "bdfklmnprs"
+_VOWELS = "aeiou"
+_SKELETONS = len(_CONSONANTS) ** 5  # distinct families before a surname comes round again
+
+
 def surname(index: int) -> str:
-    """A distinct surname for each of the first 1,200 families, then namesakes."""
-    start = _STARTS[index % len(_STARTS)]
-    end = _ENDS[(index // len(_STARTS)) % len(_ENDS)]
-    return start + end
+    """A surname of its own for each of the first 100,000 families (index ``i`` and ``i + 100,000`` share one).
+
+    A real system's population does not grow with the meeting, so neither must the number of people
+    a search brings back: each family gets a consonant skeleton no other family has (a permutation of
+    the index, so neighbours do not look alike) and vowels of its own, and no two families sound alike
+    to the emulators' generous search (metaphone, or fuzz.ratio at 80).
+    """
+    scrambled = (index * 7919 + 12345) % _SKELETONS  # 7919 is prime to 100,000: a permutation
+    rng = random.Random(f"surname:{index % _SKELETONS}")
+    letters = []
+    for position in range(5):
+        scrambled, digit = divmod(scrambled, len(_CONSONANTS))
+        letters.append(_CONSONANTS[digit])
+        if position < 4:
+            letters.append(rng.choice(_VOWELS))
+    return "".join(letters).title()
 
 
 def nhs_number(rng: random.Random) -> str:
@@ -106,9 +121,10 @@ def generate(procedure: str, cases: int, seed: int = 7, date: dt.date = MEETING_
         meeting["cases"].append(case)
         people += 2 + len(children)
         _add_records(records, procedure, number, victim, perpetrator, children, rng)
-    # People the systems hold who are not on the agenda (the search has more to look through).
+    # People the systems hold who are not on the agenda (the search has more to look through): as many
+    # as there are cases, about half of them namesakes of a family on the agenda.
     for extra in range(cases):
-        name = f"{rng.choice(_WOMEN + _MEN)} {surname(rng.randrange(1200))}"
+        name = f"{rng.choice(_WOMEN + _MEN)} {surname(first_case + rng.randrange(2 * cases))}"
         row = {"id": f"X-{first_case + extra}", "name": name, "dob": _dob(rng, 1, 80).isoformat(),
                "open": rng.random() < 0.5}
         for system in ("systmone", "lcs", "ehm"):

@@ -32,14 +32,13 @@ def research(meeting: Path, procedure: str | None, state: Path | None, sandbox: 
     from marac_core.execution import session
     from marac_core.execution.runner import sandbox_state_dir
     from marac_core.intake.config import default_state_dir
-    from marac_core.intake.meeting_file import load_records
     from marac_core.model.errors import InputError
     from marac_core.planning.meeting_input import read_meeting
     from marac_core.plugins.registry import load
     from marac_core.state.ledger import meeting_key
 
     parsed, chosen = read_meeting(load(), meeting, procedure, on)
-    state_dir = state or (sandbox_state_dir(load_records(sandbox)) if sandbox else default_state_dir())
+    state_dir = state or (sandbox_state_dir(sandbox) if sandbox else default_state_dir())
     key = meeting_key(parsed.meeting.area, parsed.meeting.date, chosen.name)
     if destroy:
         gone = session.destroy_research_packs(state_dir, key)

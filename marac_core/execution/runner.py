@@ -24,7 +24,8 @@ from marac_core.plugins.procedure import Procedure
 from marac_core.plugins.procedure_settings import settings_for
 from marac_core.plugins.registry import Registry, load
 from marac_core.plugins.systems import DEFAULT_CONCURRENCY, Systems, connect
-from marac_core.sandbox.host import SandboxEndpoints, SandboxHost, SandboxOptions, check_seeded_from, records_digest
+from marac_core.sandbox.host import SEEDED_FROM, SandboxEndpoints, SandboxHost, SandboxOptions, check_seeded_from
+from marac_core.sandbox.records_file import RecordsFile
 
 
 @dataclass(frozen=True)
@@ -84,17 +85,20 @@ def open_run(options: RunOptions) -> Iterator[Run]:
     on = options.on or dt.date.today()
     registry = load()
     meeting, procedure = read_meeting(registry, options.meeting, options.procedure, on)
-    records = load_records(options.sandbox) if options.sandbox else None
+    source = RecordsFile(options.sandbox) if options.sandbox else None
     # The sandbox needs no configuration; one given explicitly still applies (e.g. the rep's training dates).
     config = load_config(options.config) if options.sandbox is None or options.config else Config()
     settings = settings_for(config, registry.procedures, procedure)
     phase: Phase = options.phase or default_phase(meeting, acting_time(options.on))  # type: ignore[assignment]
-    state_dir = state_of(options, records)
+    state_dir = state_of(options, source)
     host = None
     endpoints = None
-    if records is not None:
+    if source is not None:
+        # A sandbox seeded from these very bytes is not given the records again (nor are they read).
+        records = None if source.seeded(state_dir, _emulated(registry)) else source.records()
         host = _host(registry, state_dir, records, SandboxOptions(
             options.sandbox_latency_ms, options.sandbox_fault_rate, options.sandbox_seed))
+        source.remember(state_dir / "sandbox", *([] if options.state else [sandbox_root()]))
         endpoints = host.start()
     try:
         yield Run(registry, meeting, procedure, phase, on, state_dir, config, endpoints, options, settings)
@@ -104,12 +108,18 @@ def open_run(options: RunOptions) -> Iterator[Run]:
             host.close()
 
 
-def sandbox_state_dir(records: dict[str, list[dict[str, Any]]]) -> Path:
-    """Where a sandbox run without --state keeps everything: apart from the real default state, one
-    folder per records file's content (the same records continue where they left off; others start afresh)."""
+def sandbox_root() -> Path:
+    """The sandbox's own root, apart from the real default state."""
     import platformdirs
 
-    return Path(platformdirs.user_data_dir("marac-sandbox")) / records_digest(records)[:16]
+    return Path(platformdirs.user_data_dir("marac-sandbox"))
+
+
+def sandbox_state_dir(records: RecordsFile | Path) -> Path:
+    """Where a sandbox run without --state keeps everything: apart from the real default state, one
+    folder per records file's content (the same records continue where they left off; others start afresh)."""
+    source = records if isinstance(records, RecordsFile) else RecordsFile(records)
+    return sandbox_root() / source.content_digest(sandbox_root())[:16]
 
 
 def reading_state(state: Path | None, sandbox: Path | None) -> Path | None:
@@ -117,25 +127,40 @@ def reading_state(state: Path | None, sandbox: Path | None) -> Path | None:
     state for that records file, else None (the real default)."""
     if state is not None or sandbox is None:
         return state
-    return sandbox_state_dir(load_records(sandbox))
+    return sandbox_state_dir(sandbox)
 
 
-def state_of(options: RunOptions, records: dict[str, list[dict[str, Any]]] | None) -> Path:
+def _emulated(registry: Registry) -> list[str]:
+    return [name for name, reg in registry.record_systems().items() if reg.emulator]
+
+
+def state_of(options: RunOptions, source: RecordsFile | None) -> Path:
     """The state folder of a run, checked so that a sandbox run and a real one never share one."""
     real = default_state_dir()
-    if records is None:
+    if source is None:
         state = options.state or real
         if options.state is not None and (state / "sandbox").is_dir():
             raise InputError("--state", f"{state} holds a sandbox's state; a run against real systems never "
                                         "uses it (give --sandbox RECORDS_FILE, or another --state)")
         return state
     if options.state is None:
-        return sandbox_state_dir(records)
+        return sandbox_state_dir(source)
     if _same_folder(options.state, real):
         raise InputError("--state", f"{options.state} is the real default state; a sandbox run never uses it "
                                     "(give another --state, or none)")
-    check_seeded_from(options.state, records, str(options.sandbox))
+    if _known_here(options.state, source) is None:
+        check_seeded_from(options.state, source.records(), str(options.sandbox))
     return options.state
+
+
+def _known_here(state: Path, source: RecordsFile) -> str | None:
+    """The content digest of these bytes, if the sandbox under ``state`` was seeded from that content."""
+    marker = state / "sandbox" / SEEDED_FROM
+    try:
+        held = marker.read_text().strip()
+    except OSError:
+        return None
+    return held if source.content_digest(state / "sandbox") == held else None
 
 
 def _same_folder(one: Path, other: Path) -> bool:

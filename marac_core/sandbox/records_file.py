@@ -1,0 +1,101 @@
+"""A sandbox records file, read and checked only when the sandbox needs what it holds.
+
+Reading and checking a records file of tens of thousands of people takes seconds (a quarter of the
+runner's CPU in a large plan), and a sandbox seeded from it has no use for it: the emulators keep
+what they were seeded with. So the file's bytes are fingerprinted (SHA-256: milliseconds), and a file
+whose bytes are those of one already read is known by the digest of its content (``records_digest``)
+without being read again. A file changed in any byte is read and checked as before.
+
+What is kept is a digest of the bytes and a digest of the content, nothing of the people.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from marac_core.intake.meeting_file import load_records
+from marac_core.sandbox.host import SEEDED_FROM, records_digest
+
+# Beside the emulators' data (and under the sandbox's own root for runs without --state): one file per
+# records file read, named by the digest of its bytes, holding the digest of its content.
+KNOWN_FILES = "records-files"
+
+Records = dict[str, list[dict[str, Any]]]
+
+
+class RecordsFile:
+    """The ``--sandbox RECORDS_FILE`` of a run: its digests, and its records once read."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.file_digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            self.file_digest = ""  # load_records says why (file not found, cannot read)
+        self._records: Records | None = None
+        self._content_digest: str | None = None
+
+    def records(self) -> Records:
+        """The records, read and checked strictly (an error is the file's, exit 2)."""
+        if self._records is None:
+            self._records = load_records(self.path)
+            self._content_digest = records_digest(self._records)
+        return self._records
+
+    def content_digest(self, memo: Path | None = None) -> str:
+        """``records_digest`` of the records: from ``memo`` (a folder of known files) if it knows these
+        bytes, else by reading the file."""
+        if self._content_digest is None and memo is not None:
+            self._content_digest = _known(memo, self.file_digest)
+        if self._content_digest is None:
+            self.records()
+        assert self._content_digest is not None
+        return self._content_digest
+
+    def seeded(self, state_dir: Path, systems: list[str]) -> bool:
+        """Whether the sandbox under ``state_dir`` was seeded from these very bytes, every system's
+        emulator included: then the records need not be read at all."""
+        directory = state_dir / "sandbox"
+        digest = _known(directory, self.file_digest)
+        if digest is None or not all((directory / f"{name}.sqlite").exists() for name in systems):
+            return False
+        marker = directory / SEEDED_FROM
+        if not marker.exists() or marker.read_text().strip() != digest:
+            return False
+        self._content_digest = digest
+        return True
+
+    def remember(self, *folders: Path) -> None:
+        """Note in each folder that these bytes hold records of this content (after they were read)."""
+        if self._content_digest is None or not self.file_digest:
+            return
+        for folder in folders:
+            if _known(folder, self.file_digest) != self._content_digest:
+                _remember(folder, self.file_digest, self._content_digest)
+
+
+def _known(folder: Path, file_digest: str) -> str | None:
+    if not file_digest:
+        return None
+    try:
+        held = (folder / KNOWN_FILES / file_digest).read_text().strip()
+    except OSError:
+        return None
+    return held if len(held) == 64 and all(c in "0123456789abcdef" for c in held) else None
+
+
+def _remember(folder: Path, file_digest: str, content_digest: str) -> None:
+    known = folder / KNOWN_FILES
+    try:
+        known.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Written to a temporary name and moved: a reader never sees half a digest.
+        temporary = known / f".{file_digest}.{os.getpid()}"
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(content_digest)
+        os.replace(temporary, known / file_digest)
+    except OSError:
+        pass  # only a cache: the next run reads the file again
