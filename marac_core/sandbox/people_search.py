@@ -114,20 +114,33 @@ class PeopleIndex:
             for name in _surnames(row):
                 if name:
                     self._by_surname.setdefault(name, []).append(position)
+        by_length: dict[int, list[str]] = {}
         for name in self._by_surname:
             self._by_metaphone.setdefault(_metaphone(name), set()).add(name)
-        self._surname_list = list(self._by_surname)
+            by_length.setdefault(len(name), []).append(name)
+        self._by_length = by_length
+        # A family's surname is searched for each of its members: worked out once per index.
+        self._alike_found: dict[str, frozenset[str]] = {}
 
-    def _alike(self, wanted: str) -> set[str]:
+    def _alike(self, wanted: str) -> frozenset[str]:
         """The indexed surnames that sound like ``wanted`` (as ``_sounds_alike`` decides)."""
         if not wanted:
-            return set()
-        names = set(self._by_metaphone.get(_metaphone(wanted), ()))
-        if wanted in self._by_surname:
-            names.add(wanted)
-        names.update(match for match, _, _ in process.extract(
-            wanted, self._surname_list, scorer=fuzz.ratio, score_cutoff=_SIMILAR, limit=None))
-        return names
+            return frozenset()
+        found = self._alike_found.get(wanted)
+        if found is None:
+            names = set(self._by_metaphone.get(_metaphone(wanted), ()))
+            if wanted in self._by_surname:
+                names.add(wanted)
+            names.update(match for match, _, _ in process.extract(
+                wanted, self._similar_lengths(len(wanted)), scorer=fuzz.ratio, score_cutoff=_SIMILAR, limit=None))
+            found = self._alike_found[wanted] = frozenset(names)
+        return found
+
+    def _similar_lengths(self, length: int) -> list[str]:
+        """The surnames long enough and short enough to reach ``_SIMILAR``: fuzz.ratio is
+        200 x (common letters) / (both lengths), and the common letters are at most the shorter length."""
+        return [name for other, names in self._by_length.items()
+                if 200 * min(length, other) >= _SIMILAR * (length + other) for name in names]
 
     def search(self, *, family: str | None = None, dob: dt.date | str | None = None,
                nhs_number: str | None = None) -> list[dict[str, Any]]:
