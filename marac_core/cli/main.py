@@ -1,25 +1,57 @@
-"""The ``marac`` command: thin wiring over the core. Imports are lazy to keep start-up fast."""
+"""The ``marac`` command: the group, and where each command lives. A command's module is imported
+only when that command runs or shows its help (see lazy.py), so ``marac --help`` imports click alone."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import sys
-from pathlib import Path
-from typing import Any
-
 import click
 
-from marac_core.cli.options import (
-    fail_cleanly,
-    iso_date,
-    run_coroutine,
-    run_options,
-    run_options_of,
-)
+from marac_core.cli.lazy import LazyGroup
+
+_COMMANDS = "marac_core.cli.commands"
+COMMANDS: dict[str, tuple[str, str]] = {
+    "adapters": (f"{_COMMANDS}:adapters", "List the installed adapters with their versions."),
+    "apply": (f"{_COMMANDS}:apply",
+              "Carry out the plan. Re-running it does nothing new; a killed run is completed by the next."),
+    "audit": (f"{_COMMANDS}:audit", "The append-only, hash-chained log of every write."),
+    "check": ("marac_core.cli.check:check",
+              "Validate a meeting file as plan and apply read it; nothing is looked up or written."),
+    "credentials": (f"{_COMMANDS}:credentials", "Secrets for the record systems, held only in the system keyring."),
+    "demo": (f"{_COMMANDS}:demo", "Run the whole job on the bundled example meetings, no set-up needed."),
+    "done": (f"{_COMMANDS}:done", "Mark a manual step (or one checked by hand) as done."),
+    "due": (f"{_COMMANDS}:due", "List what is due and overdue across meetings."),
+    "import": ("marac_core.cli.agenda:import_agenda_command",
+               "Turn the coordinator's agenda (XLSX, CSV, DOCX; password-protected or in an AES zip or 7-Zip"
+               " archive) into a meeting file. Prints a preview and what it was unsure of on stderr."),
+    "import-minutes": ("marac_core.cli.agenda:import_minutes_command",
+                       "Read the minutes' per-case action tables (DOCX, XLSX, or PDF with real tables) into each"
+                       " case's outcome.actions. Shows what it would add; writes only with --write."),
+    "new-adapter": ("marac_core.scaffold.command:new_adapter",
+                    "Create a new adapter package NAME: adapter, emulator, conformance tests."),
+    "new-procedure": ("marac_core.scaffold.command:new_procedure",
+                      "Create a new procedure package NAME: rules, settings, paragraph tests."),
+    "plan": (f"{_COMMANDS}:plan",
+             "Look people up and print what must be done. Writes nothing to any record system."),
+    "procedures": ("marac_core.cli.procedures:procedures",
+                   "List the installed procedures: name, title, version and the plugin that provides each."),
+    "purge": (f"{_COMMANDS}:purge", "Remove a meeting's data (or every meeting's) from the runner's state once its"
+                                    " retention period is over."),
+    "research": ("marac_core.cli.research:research", "Show the research pack of each case (what the look-ups found),"
+                                                     " kept until the meeting has taken place."),
+    "retry": (f"{_COMMANDS}:retry",
+              "After checking by hand that an uncertain write did not land, let the next apply write it."),
+    "review": ("marac_core.cli.review:review",
+               "Confirm or reject each unsure match; plan and apply then use the answer."),
+    "sandbox": (f"{_COMMANDS}:sandbox", "The built-in emulators of the record systems."),
+    "show": ("marac_core.cli.show:show", "Print the full mandated wording of an obligation (its title, text,"
+                                         " boxes, recipients), never cut."),
+    "status": (f"{_COMMANDS}:status", "Show each obligation: case, role, person, what to do (in full), due time,"
+                                      " state and note."),
+    "workbench": ("marac_core.cli.workbench:workbench", "Serve the rep's workbench in the browser until interrupted"
+                                                        " (loopback only, one-time link)."),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="marac-core", prog_name="marac")
 def main() -> None:
     """Carry out a MARAC representative's record-keeping in the agency's record systems.
@@ -29,386 +61,6 @@ def main() -> None:
     keeps its own apart, under 'marac-sandbox'.
     """
 
-
-@main.command()
-@run_options
-@fail_cleanly
-def plan(**kwargs: Any) -> None:
-    """Look people up and print what must be done. Writes nothing to any record system."""
-    from marac_core.execution import session
-    from marac_core.execution.runner import open_run
-
-    with open_run(run_options_of(kwargs)) as run:
-        ledger = session.ledger_for(run) if _ledger_exists(run) else None
-        try:
-            result = run_coroutine(session.plan(run, ledger))
-        finally:
-            if ledger is not None:
-                ledger.close()
-    if kwargs["as_json"]:
-        click.echo(json.dumps(result.public(), indent=2, ensure_ascii=False))
-    else:
-        from marac_core.cli.display import show_plan
-
-        show_plan(result)
-
-
-def _ledger_exists(run: Any) -> bool:
-    return bool(run.options.ledger) or (run.state_dir / "ledger.sqlite").exists()
-
-
-@main.command()
-@run_options
-@fail_cleanly
-def apply(**kwargs: Any) -> None:
-    """Carry out the plan. Re-running it does nothing new; a killed run is completed by the next."""
-    from marac_core.execution import session
-    from marac_core.execution.runner import open_run
-
-    with open_run(run_options_of(kwargs)) as run:
-        ledger = session.ledger_for(run)
-        try:
-            if kwargs["as_json"] or not sys.stdout.isatty():
-                applied = run_coroutine(session.apply(run, ledger))
-            else:
-                from rich.progress import Progress
-
-                with Progress(transient=True) as progress:
-                    applied = run_coroutine(session.apply(run, ledger, progress))
-        finally:
-            ledger.close()
-    if kwargs["as_json"]:
-        click.echo(json.dumps(applied.public(), indent=2, ensure_ascii=False))
-    else:
-        from marac_core.cli.display import show_applied
-
-        show_applied(applied)
-    sys.exit(1 if applied.failed else 0)
-
-
-@main.command()
-@click.argument("meeting", type=click.Path(path_type=Path))
-@click.option("--procedure", help="Procedure (overrides meeting.procedure).")
-@click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
-@click.option("--ledger", metavar="URL")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--sandbox", type=click.Path(path_type=Path), metavar="RECORDS_FILE",
-              help="The state of the sandbox seeded from this records file (when run without --state).")
-@fail_cleanly
-def status(meeting: Path, procedure: str | None, state: Path | None, ledger: str | None, as_json: bool,
-           sandbox: Path | None) -> None:
-    """Show each obligation: case, role, person, what to do (in full), due time, state and note."""
-    from marac_core.execution.runner import reading_state
-    from marac_core.followup.status import meeting_status
-
-    rows = meeting_status(meeting, procedure, reading_state(state, sandbox), ledger)
-    if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
-    else:
-        from marac_core.cli.display import show_status
-
-        show_status(rows)
-
-
-@main.command()
-@click.argument("obligation_id")
-@click.option("--note", metavar="TEXT", help="What was done (kept encrypted; status shows it, and the RDaSH "
-                                            "confirmation to the MARAC administrator carries it).")
-@click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
-@click.option("--ledger", metavar="URL")
-@click.option("--sandbox", type=click.Path(path_type=Path), metavar="RECORDS_FILE",
-              help="The state of the sandbox seeded from this records file (when run without --state).")
-@fail_cleanly
-def done(obligation_id: str, note: str | None, state: Path | None, ledger: str | None, sandbox: Path | None) -> None:
-    """Mark a manual step (or one checked by hand) as done."""
-    from marac_core.execution.runner import reading_state
-    from marac_core.followup.status import mark
-
-    state = reading_state(state, sandbox)
-    if note is not None and (not note.strip() or any(ord(c) < 32 and c not in "\n\t" for c in note)):
-        from marac_core.model.errors import InputError
-
-        raise InputError("--note", "must be text, with no control characters")
-    click.echo(mark(obligation_id, state, ledger, "done", note))
-
-
-@main.command()
-@click.argument("obligation_id")
-@click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
-@click.option("--ledger", metavar="URL")
-@fail_cleanly
-def retry(obligation_id: str, state: Path | None, ledger: str | None) -> None:
-    """After checking by hand that an uncertain write did not land, let the next apply write it."""
-    from marac_core.followup.status import mark
-
-    click.echo(mark(obligation_id, state, ledger, "retry"))
-
-
-@main.command()
-@click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
-@click.option("--ledger", metavar="URL")
-@click.option("--on", "on", callback=iso_date, metavar="YYYY-MM-DD", help="The day to act as of (default today).")
-@click.option("--within", type=int, metavar="DAYS", help="Only what is due within this many days (and overdue).")
-@click.option("--ics", type=click.Path(path_type=Path), metavar="FILE",
-              help="Write the deadlines as an iCalendar file for the rep's calendar ('-' for stdout).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--sandbox", type=click.Path(path_type=Path), metavar="RECORDS_FILE",
-              help="The state of the sandbox seeded from this records file (when run without --state).")
-@fail_cleanly
-def due(state: Path | None, ledger: str | None, on: dt.date | None, within: int | None, ics: Path | None,
-        as_json: bool, sandbox: Path | None) -> None:
-    """List what is due and overdue across meetings."""
-    from marac_core.execution.runner import reading_state
-
-    state = reading_state(state, sandbox)
-    from marac_core.followup.deadlines import deadlines, to_ics
-    from marac_core.model.calendar import UK
-    from marac_core.state.ledger import open_ledger
-
-    from marac_core.intake.config import default_state_dir
-    from marac_core.state.keys import key_for_state
-    from marac_core.state.sealing import Sealer
-
-    now = dt.datetime.now(UK) if on is None else dt.datetime.combine(on, dt.time(9, 0), tzinfo=UK)
-    store = open_ledger(state, ledger)
-    try:
-        key = key_for_state(state or default_state_dir())
-        items = deadlines(store, now, within, Sealer(key) if key is not None else None)
-    finally:
-        store.close()
-    if ics is not None:
-        data = to_ics(items)
-        if str(ics) == "-":
-            sys.stdout.buffer.write(data)
-        else:
-            ics.write_bytes(data)
-            click.echo(f"{len(items)} deadlines written to {ics}", err=True)
-        return
-    if as_json:
-        click.echo(json.dumps({"now": now.isoformat(), "deadlines": [i.public() for i in items]}, indent=2))
-    else:
-        from marac_core.cli.display import show_deadlines
-
-        show_deadlines(items)
-
-
-@main.command()
-@click.argument("meeting", type=click.Path(path_type=Path), required=False)
-@click.option("--procedure", help="Procedure (overrides meeting.procedure).")
-@click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
-@click.option("--ledger", metavar="URL")
-@click.option("--on", "on", callback=iso_date, metavar="YYYY-MM-DD", help="The day to act as of (default today).")
-@click.option("--retention-months", type=click.IntRange(min=1), default=13, show_default=True)
-@fail_cleanly
-def purge(meeting: Path | None, procedure: str | None, state: Path | None, ledger: str | None,
-          on: dt.date | None, retention_months: int) -> None:
-    """Remove a meeting's data (or every meeting's) from the runner's state once its retention period is over."""
-    from marac_core.followup.retention import purge as purge_meetings
-    from marac_core.intake.config import default_state_dir
-    from marac_core.planning.meeting_input import read_meeting
-    from marac_core.plugins.registry import load
-    from marac_core.state.ledger import meeting_key, open_ledger
-
-    only = None
-    if meeting is not None:
-        parsed, chosen = read_meeting(load(), meeting, procedure, on)
-        only = meeting_key(parsed.meeting.area, parsed.meeting.date, chosen.name)
-    store = open_ledger(state, ledger)
-    try:
-        verdicts = purge_meetings(store, state or default_state_dir(), on or dt.date.today(), only, retention_months)
-    finally:
-        store.close()
-    for verdict in verdicts:
-        click.echo(f"{verdict.meeting}: {verdict.reason}")
-    if only is not None and not verdicts:
-        click.echo("nothing held for that meeting")
-
-
-@main.group()
-def credentials() -> None:
-    """Secrets for the record systems, held only in the system keyring."""
-
-
-@credentials.command("set")
-@click.argument("system")
-@click.option("--stdin", "from_stdin", is_flag=True, help="Read the secret from standard input (for scripts).")
-@fail_cleanly
-def credentials_set(system: str, from_stdin: bool) -> None:
-    """Store SYSTEM's password or token in the keyring."""
-    from marac_core.plugins.credentials import store_secret
-
-    secret = sys.stdin.readline().rstrip("\n") if from_stdin else click.prompt(
-        f"Secret for {system}", hide_input=True, confirmation_prompt=True)
-    store_secret(system, secret)
-    click.echo(f"{system}: secret stored in the keyring")
-
-
-@credentials.command("delete")
-@click.argument("system")
-@fail_cleanly
-def credentials_delete(system: str) -> None:
-    """Remove SYSTEM's secret from the keyring."""
-    from marac_core.plugins.credentials import delete_secret
-
-    delete_secret(system)
-    click.echo(f"{system}: secret removed")
-
-
-@credentials.command("list")
-@fail_cleanly
-def credentials_list() -> None:
-    """Which installed systems have a secret in the keyring (never the secrets)."""
-    from marac_core.plugins.credentials import secret_status
-
-    for system, held in secret_status().items():
-        click.echo(f"{system}: {'stored' if held else 'none'}")
-
-
-@main.group()
-def audit() -> None:
-    """The append-only, hash-chained log of every write."""
-
-
-@audit.command("verify")
-@click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
-@click.option("--ledger", metavar="URL")
-@click.option("--expect", metavar="HASH", help="The head hash noted down earlier: it must still be in the chain.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@fail_cleanly
-def audit_verify(state: Path | None, ledger: str | None, expect: str | None, as_json: bool) -> None:
-    """Check that no entry was edited, reordered or removed. Exit 1 if it was."""
-    from marac_core.state.ledger import open_ledger
-
-    store = open_ledger(state, ledger)
-    try:
-        result = store.audit.verify()
-        hashes = {e["hash"] for e in store.audit.entries()} if expect else set()
-    finally:
-        store.close()
-    intact = result.intact and (expect is None or expect in hashes)
-    reason = result.reason if result.intact or not expect else result.reason
-    if result.intact and expect is not None and expect not in hashes:
-        reason = "the expected head hash is no longer in the chain: the log was rewritten"
-    if as_json:
-        click.echo(json.dumps({"intact": intact, "reason": reason, "entries": result.entries, "head": result.head}))
-    else:
-        click.echo(f"{'intact' if intact else 'TAMPERED'}: {reason} ({result.entries} entries; head {result.head})")
-    sys.exit(0 if intact else 1)
-
-
-@main.command()
-@fail_cleanly
-def adapters() -> None:
-    """List the installed adapters with their versions."""
-    from marac_core.cli.display import show_adapters
-    from marac_core.plugins.registry import load
-
-    show_adapters(load())
-
-
-@main.command()
-@click.option("--state", type=click.Path(path_type=Path), metavar="DIR",
-              help="Keep the demo's ledger and sandbox here (default: a temporary folder).")
-@click.option("--workbench", is_flag=True, help="Open the demo in the rep's workbench in the browser instead.")
-@click.option("--no-browser", is_flag=True, help="With --workbench: print the URL only.")
-@fail_cleanly
-def demo(state: Path | None, workbench: bool, no_browser: bool) -> None:
-    """Run the whole job on the bundled example meetings, no set-up needed."""
-    from marac_core.cli.demo import run_demo, run_demo_workbench
-
-    run_demo_workbench(state, not no_browser) if workbench else run_demo(state)
-
-
-@main.group()
-def sandbox() -> None:
-    """The built-in emulators of the record systems."""
-
-
-@sandbox.command("dump")
-@click.option("--state", type=click.Path(path_type=Path), required=True, metavar="DIR")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@fail_cleanly
-def sandbox_dump(state: Path, as_json: bool) -> None:
-    """Print what the emulated systems hold."""
-    from marac_core.execution.runner import sandbox_only
-    from marac_core.model.errors import InputError
-
-    if not (state / "sandbox").is_dir():
-        raise InputError(str(state), "no sandbox here (run plan or apply with --sandbox and --state first)")
-    with sandbox_only(None, state, serve=False) as host:
-        held = host.dump()
-    if as_json:
-        click.echo(json.dumps(held, indent=2, ensure_ascii=False, default=str))
-    else:
-        from marac_core.cli.display import show_dump
-
-        show_dump(held)
-
-
-@sandbox.command("serve")
-@click.option("--sandbox", "records", type=click.Path(path_type=Path), required=True, metavar="RECORDS_FILE")
-@click.option("--state", type=click.Path(path_type=Path), required=True, metavar="DIR")
-@click.option("--sandbox-latency-ms", type=float, default=0.0)
-@click.option("--sandbox-fault-rate", type=float, default=0.0)
-@click.option("--sandbox-seed", type=int)
-@fail_cleanly
-def sandbox_serve(records: Path, state: Path, sandbox_latency_ms: float, sandbox_fault_rate: float,
-                  sandbox_seed: int | None) -> None:
-    """Keep the emulators running on loopback until interrupted."""
-    import signal
-    import threading
-
-    from marac_core.execution.runner import sandbox_only
-    from marac_core.sandbox.host import SandboxOptions
-
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    options = SandboxOptions(sandbox_latency_ms, sandbox_fault_rate, sandbox_seed)
-    with sandbox_only(records, state, options) as host:
-        endpoints = host.endpoints
-        for name, url in sorted(endpoints.urls.items()):
-            click.echo(f"{name} {url}")
-        host_name, port = endpoints.smtp
-        click.echo(f"email {host_name}:{port}")
-        sys.stdout.flush()
-        try:
-            while not stop.wait(0.5):
-                pass
-        except KeyboardInterrupt:
-            pass
-
-
-def _register_lazy_commands() -> None:
-    from marac_core.cli.procedures import procedures  # imports click only
-    from marac_core.scaffold.command import new_adapter, new_procedure  # imports click only
-
-    main.add_command(new_adapter)
-    main.add_command(new_procedure)
-    main.add_command(procedures)
-    from marac_core.cli.check import check  # imports click only
-    main.add_command(check)
-    from marac_core.cli.workbench import workbench  # imports click only
-
-    main.add_command(workbench)
-    from marac_core.cli.research import research
-
-    main.add_command(research)
-    from marac_core.cli.review import review
-
-    main.add_command(review)
-    from marac_core.cli.show import show
-
-    main.add_command(show)
-    from marac_core.cli.sandbox_reset import sandbox_reset
-
-    sandbox.add_command(sandbox_reset)
-
-
-_register_lazy_commands()
-from marac_core.cli import agenda as _agenda  # noqa: E402  (click only; the work is imported when run)
-
-main.add_command(_agenda.import_agenda_command)
-main.add_command(_agenda.import_minutes_command)
 
 if __name__ == "__main__":
     main()
