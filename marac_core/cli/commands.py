@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from marac_core.cli.json_out import json_text
 from marac_core.cli.lazy import LazyGroup
 from marac_core.cli.options import (
     fail_cleanly,
@@ -37,7 +38,7 @@ def plan(**kwargs: Any) -> None:
             if ledger is not None:
                 ledger.close()
     if kwargs["as_json"]:
-        click.echo(json.dumps(result.public(), indent=2, ensure_ascii=False))
+        click.echo(json_text(result.public()))
     else:
         from marac_core.cli.display import show_plan
 
@@ -69,7 +70,7 @@ def apply(**kwargs: Any) -> None:
         finally:
             ledger.close()
     if kwargs["as_json"]:
-        click.echo(json.dumps(applied.public(), indent=2, ensure_ascii=False))
+        click.echo(json_text(applied.public()))
     else:
         from marac_core.cli.display import show_applied
 
@@ -94,7 +95,7 @@ def status(meeting: Path, procedure: str | None, state: Path | None, ledger: str
 
     rows = meeting_status(meeting, procedure, reading_state(state, sandbox), ledger)
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False, default=str))
+        click.echo(json_text(rows, default=str))
     else:
         from marac_core.cli.display import show_status
 
