@@ -103,3 +103,44 @@ def test_a_system_in_manual_mode_becomes_a_worklist_with_the_exact_wording(tmp_p
     assert code == 0
     code, out, _ = invoke("status", meeting, "--state", tmp_path / "s", "--json")
     assert {r["id"]: r["state"] for r in json.loads(out)}[victim["id"]] == "done by hand"
+
+
+@pytest.mark.parametrize(("section", "field", "said"), [
+    # Harm prevented: Livelink's obligation markers written where nobody looks for them, so a re-run
+    # cannot find what was uploaded and uploads the minutes again.
+    ('[systems.livelink]\nbase_url = "https://cs.example.org"\nmarker_categroy = 9100\n',
+     "systems.livelink.marker_categroy", "did you mean marker_category?"),
+    # Harm prevented: alerts raised in a category of SystmOne the agency did not choose.
+    ('[systems.systmone]\nbase_url = "https://fhir.example.nhs.uk/R4"\nflag_catgory = "MARAC"\n',
+     "systems.systmone.flag_catgory", "did you mean flag_category?"),
+    # Harm prevented: a system thought configured running in manual mode (or not at all).
+    ('[systems.sytmone]\nbase_url = "https://fhir.example.nhs.uk/R4"\n', "systems.sytmone",
+     "no adapter 'sytmone' is installed (did you mean systmone?)"),
+    ('[systems.lcs]\nbase_url = "https://lcs.example.org"\npath = "/gateway"\n', "systems.lcs.path", "unknown key"),
+    # Harm prevented: e-mail sent through a default server instead of the agency's.
+    ('[email]\nhots = "smtp.example.org"\n', "email.hots", "did you mean host?"),
+    ('[systems.email]\nhost = "smtp.example.org"\n', "systems.email", "under [email]"),
+])
+def test_a_system_setting_its_adapter_does_not_read_is_refused_before_anything_is_looked_up(
+        tmp_path: Path, section: str, field: str, said: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(section)
+    state = tmp_path / "state"
+    code, out, err = invoke("plan", bundled() / "rdash-meeting.yaml", "--config", config, "--state", state,
+                            "--on", "2026-12-01", "--json")
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert str(config) in err and field in err and said in err
+    assert not state.exists()
+
+
+def test_the_settings_each_adapter_reads_are_accepted(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[systems.livelink]\nmode = "manual"\nroot_folder = 2000\nmarac_folder = "MARAC minutes"\n'
+                      'marker_category = 9100\nmarker_attribute = 2\nclassification_value = "Restricted"\n'
+                      '[systems.systmone]\nmode = "manual"\nflag_category = "MARAC"\n'
+                      '[systems.lcs]\nmode = "manual"\n[email]\nhost = "localhost"\nport = 2525\n'
+                      'from_address = "a.rep@example.org"\nstarttls = false\n')
+    code, out, err = invoke("plan", bundled() / "rdash-meeting.yaml", "--config", config, "--state",
+                            tmp_path / "state", "--on", "2026-12-01", "--json")
+    assert code == 0, err

@@ -33,6 +33,8 @@ MARKER_HEADER = "X-MARAC-Marker"
 class EmailAdapter(Adapter):
     name = "email"
     capabilities: ClassVar[frozenset[Action]] = frozenset({"email"})
+    settings_keys: ClassVar[frozenset[str] | None] = frozenset({"host", "port", "starttls", "from_address",
+                                                                "readback_url"})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -23,6 +23,7 @@ from marac_core.planning.plan import acting_time, default_phase
 from marac_core.plugins.procedure import Procedure
 from marac_core.plugins.procedure_settings import settings_for
 from marac_core.plugins.registry import Registry, load
+from marac_core.plugins.system_settings import check_system_sections
 from marac_core.plugins.systems import DEFAULT_CONCURRENCY, Systems, connect
 from marac_core.sandbox.host import SEEDED_FROM, SandboxEndpoints, SandboxHost, SandboxOptions, check_seeded_from
 from marac_core.sandbox.records_file import RecordsFile
@@ -89,6 +90,7 @@ def open_run(options: RunOptions) -> Iterator[Run]:
     # The sandbox needs no configuration; one given explicitly still applies (e.g. the rep's training dates).
     config = load_config(options.config) if options.sandbox is None or options.config else Config()
     settings = settings_for(config, registry.procedures, procedure)
+    check_system_sections(config, registry)
     phase: Phase = options.phase or default_phase(meeting, acting_time(options.on))  # type: ignore[assignment]
     state_dir = state_of(options, source)
     host = None

@@ -59,6 +59,8 @@ class GatewayAdapter(Adapter):
     """A record system through its marac gateway. Subclasses set ``name`` (and ``capabilities``)."""
 
     capabilities: ClassVar[frozenset[Action]] = GATEWAY_ACTIONS
+    # The gateway contract needs nothing beyond base_url, username, timeout and mode.
+    settings_keys: ClassVar[frozenset[str] | None] = frozenset()
 
     def __init__(self, settings: SystemSettings, http: httpx.AsyncClient, secret: str | None = None) -> None:
         super().__init__(settings, http, secret)

@@ -54,6 +54,10 @@ class Adapter:
     capabilities: ClassVar[frozenset[Action]] = frozenset()
     # The most searches one ``find_many_people`` call is given (an adapter that overrides it may lower it).
     max_batch: ClassVar[int] = 50
+    # The keys of its config section ([systems.NAME]) it reads beyond base_url, username, timeout and
+    # mode: any other key there is refused when a run opens, naming file and field (a misspelt setting
+    # is never ignored in silence). None: not declared, so any key is accepted (adapters written before).
+    settings_keys: ClassVar[frozenset[str] | None] = None
 
     def __init__(
         self,

@@ -173,6 +173,9 @@ class <<Class>>Adapter(Adapter):
     name: ClassVar[str] = "<<name>>"
     # Only what the system really supports: marac turns the rest into manual tasks.
     capabilities: ClassVar[frozenset[Action]] = frozenset({"case_note", "alert", "expire_alert"})
+    # The keys of its [systems.<<name>>] section it reads beyond base_url, username, timeout and mode
+    # (read as getattr(self.settings, "key", None)); any other key there is refused.
+    settings_keys: ClassVar[frozenset[str] | None] = frozenset()
 
     # HTTP ---------------------------------------------------------------------------
     def _url(self, *parts: str) -> str:

@@ -45,6 +45,7 @@ from marac_core.api import (
     Emulator,
     PersonQuery,
     SandboxOptions,
+    SystemSettings,
     TemplateEntry,
     Unsupported,
     WriteReceipt,
@@ -308,6 +309,17 @@ class AdapterConformance:
         capabilities = adapter_registration.adapter().capabilities
         assert isinstance(capabilities, frozenset)
         assert capabilities <= set(ACTIONS), f"unknown actions: {sorted(capabilities - set(ACTIONS))}"
+
+    def test_the_settings_it_reads_are_declared(self, adapter_registration: AdapterRegistration) -> None:
+        """``settings_keys`` lists what its config section may hold beyond the common keys (any other
+        key is refused when a run opens); the sandbox's own settings must be among them."""
+        keys = adapter_registration.adapter().settings_keys
+        if keys is None:
+            pytest.skip(f"{adapter_registration.name} does not declare settings_keys: any key in its "
+                        "config section is accepted unchecked")
+        assert isinstance(keys, frozenset)
+        undeclared = set(adapter_registration.sandbox_settings) - keys - set(SystemSettings.model_fields)
+        assert not undeclared, f"sandbox_settings not in settings_keys: {sorted(undeclared)}"
 
     def test_plugin_module_imports_adapter_and_emulator_lazily(self) -> None:
         if not isinstance(self.plugin, ModuleType):

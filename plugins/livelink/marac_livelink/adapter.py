@@ -71,6 +71,11 @@ def _parse_date(value: Any) -> dt.date | None:
 class LivelinkAdapter(Adapter):
     name = "livelink"
     capabilities: ClassVar[frozenset[Action]] = frozenset({"upload_document", "delete_document"})
+    settings_keys: ClassVar[frozenset[str] | None] = frozenset({
+        "root_folder", "marac_folder", "marker_category", "marker_attribute", "dob_category", "dob_attribute",
+        "classification_category", "classification_attribute", "classification_value",
+        "public_classification_value",
+    })
 
     def __init__(self, settings: SystemSettings, http: httpx.AsyncClient, secret: str | None = None) -> None:
         super().__init__(settings, http, secret)

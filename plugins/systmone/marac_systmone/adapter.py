@@ -208,6 +208,7 @@ class SystmOneAdapter(Adapter):
     capabilities: ClassVar[frozenset[Action]] = frozenset({
         "case_note", "alert", "expire_alert", "template_ticks", "upload_document", "delete_document",
     })
+    settings_keys: ClassVar[frozenset[str] | None] = frozenset({"flag_category", "template_questionnaire"})
 
     def __init__(self, settings: SystemSettings, http: httpx.AsyncClient, secret: str | None = None) -> None:
         super().__init__(settings, http, secret)
