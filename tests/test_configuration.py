@@ -144,3 +144,14 @@ def test_the_settings_each_adapter_reads_are_accepted(tmp_path: Path) -> None:
     code, out, err = invoke("plan", bundled() / "rdash-meeting.yaml", "--config", config, "--state",
                             tmp_path / "state", "--on", "2026-12-01", "--json")
     assert code == 0, err
+
+
+def test_the_workbench_refuses_a_misspelt_system_setting_before_it_serves(tmp_path: Path) -> None:
+    # Harm prevented: a rep working a whole meeting in the browser before the first write finds the
+    # agency's settings unread.
+    config = tmp_path / "config.toml"
+    config.write_text('[systems.livelink]\nbase_url = "https://cs.example.org"\nmarac_foldr = "MARAC"\n')
+    code, out, err = invoke("workbench", bundled() / "rdash-meeting.yaml", "--config", config, "--state",
+                            tmp_path / "state", "--no-browser")
+    assert code == 2 and "workbench URL" not in out
+    assert "systems.livelink.marac_foldr" in err and "did you mean marac_folder?" in err

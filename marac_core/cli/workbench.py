@@ -52,7 +52,10 @@ def serve(meetings: list[Path], state: Path | None, sandbox: Path | None, ledger
     if sandbox is not None:
         load_records(sandbox)
     if sandbox is None or config is not None:
-        load_config(config)
+        from marac_core.plugins.registry import load
+        from marac_core.plugins.system_settings import check_system_sections
+
+        check_system_sections(load_config(config), load())
     desk = Desk(Settings(state=state, sandbox=sandbox, ledger=ledger, config=config), meetings, on)
     guard = Guard()
     app = create_app(desk, guard)
