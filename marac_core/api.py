@@ -81,6 +81,7 @@ EXPORTS: dict[str, tuple[str, str]] = {
     "AgreedAction": ("marac_core.model.meeting", "One action agreed at the meeting: agency, text, due, person."),
     "ChildOutcome": ("marac_core.model.meeting", "A child's outcome: in contact, new referral."),
     "age_on": ("marac_core.model.meeting", "A person's age in whole years on a day."),
+    "AttachedFile": ("marac_core.model.attached", "The type of a procedure's own field naming a file to attach: checked inside the meeting's folder, and present, before anyone is looked up."),
     "extra_fields": ("marac_core.model.meeting", "The fields a procedure declares (meeting_fields, case_fields, outcome_fields) of a Meeting, Case or Outcome, validated; None if it declares none."),
     "meeting_from_data": ("marac_core.planning.meeting_input", "A meeting given as a mapping, read strictly for a procedure as a meeting file is read."),
     "InputError": ("marac_core.model.errors", "Bad input: the message names the file and field (exit code 2)."),
@@ -112,6 +113,7 @@ if TYPE_CHECKING:  # for type checkers and editors; kept equal to EXPORTS by tes
     from marac_core.intake.config import SystemSettings  # noqa: F401
     from marac_core.matching.result import Match  # noqa: F401
     from marac_core.model import calendar  # noqa: F401
+    from marac_core.model.attached import AttachedFile  # noqa: F401
     from marac_core.model.errors import InputError  # noqa: F401
     from marac_core.model.meeting import (  # noqa: F401
         AgreedAction,

@@ -313,3 +313,36 @@ def one_message(messages: list[dict[str, Any]], wanted: Any) -> dict[str, Any]:
 def test_the_meeting_date_used_here_is_a_thursday() -> None:
     # The working-day expectations above (Thu 3 Dec 2026 -> Fri 4, Mon 7) rest on this.
     assert dt.date(2026, 12, 3).weekday() == 3
+
+
+@pytest.mark.parametrize(("where", "written", "said"), [
+    ("part_a", "forms/missing.pdf", "file not found"),
+    ("part_a", "forms/elsewhere.pdf", "resolves outside the meeting file's folder"),
+    ("outcome.part_b", "forms/elsewhere.pdf", "resolves outside the meeting file's folder"),
+])
+def test_filing_a_form_outside_the_meetings_folder_or_missing_is_refused_before_anything_is_looked_up(
+        tmp_path: Path, where: str, written: str, said: str) -> None:
+    # Harm prevented: a file from elsewhere on the machine (through a symlink) filed in a child's
+    # record, or a missing form found only at apply, after the steps before it were carried out.
+    folder = tmp_path / "meeting"
+    (folder / "forms").mkdir(parents=True)
+    secret = tmp_path / "not-for-the-record.txt"
+    secret.write_text("elsewhere")
+    (folder / "forms" / "elsewhere.pdf").symlink_to(secret)
+    case: dict[str, Any] = {"ref": "DY-0301", "victim": {"name": "Sarah JONES", "dob": "1991-03-14"},
+                            "children": [{"name": "Lily JONES", "dob": "2019-05-22"}],
+                            "outcome": {"summary": "Discussed."}}
+    if where == "part_a":
+        case["part_a"] = written
+    else:
+        case["outcome"]["part_b"] = written
+    meeting_file = folder / "meeting.yaml"
+    meeting_file.write_text(json.dumps({"meeting": {"area": "Dudley", "date": "2026-12-03",
+                                                    "procedure": "dudley-childrens-health"}, "cases": [case]}))
+    state = tmp_path / "state"
+    result = CliRunner().invoke(main, ["plan", str(meeting_file), "--sandbox", str(bundled() / "records.yaml"),
+                                       "--state", str(state), "--on", "2026-12-03"])
+    assert result.exit_code == 2, result.output
+    line = result.stderr.strip()
+    assert len(line.splitlines()) == 1 and f"cases[0].{where}" in line and said in line
+    assert not state.exists()

@@ -35,6 +35,7 @@ import marac_core.api as api
 from marac_core.api import (
     EMAIL,
     AgreedAction,
+    AttachedFile,
     Case,
     Listed,
     MeetingFile,
@@ -74,7 +75,7 @@ class CaseFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # "When ... applied" (2): the Part A the MARAC sent, as a file in the meeting's folder.
-    part_a: str | None = None
+    part_a: AttachedFile | None = None
 
     @field_validator("part_a")
     @classmethod
@@ -88,7 +89,7 @@ class OutcomeFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # "When ... applied" (3): the Part B feedback after the meeting.
-    part_b: str | None = None
+    part_b: AttachedFile | None = None
 
     @field_validator("part_b")
     @classmethod

@@ -7,6 +7,7 @@ happens before anyone is looked up and before any state exists (shared/spec/inte
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,8 @@ from marac_core.intake.meeting_rules import check_meeting
 from marac_core.intake.strict_yaml import field_path, load_json, load_yaml, refuse_control_characters
 from marac_core.intake.suggest import unknown_key_message
 from marac_core.model.errors import InputError
-from marac_core.model.meeting import DeclaredFields, MeetingFile
+from marac_core.model.attached import attached_values
+from marac_core.model.meeting import DeclaredFields, MeetingFile, extra_fields
 from marac_core.model.postcodes import postcode_field
 
 # Free text that may run over several lines (a discussion's summary, written into a case note).
@@ -155,16 +157,33 @@ def _copy(value: Any) -> Any:
 
 
 def _check_attachments(path: Path, meeting: MeetingFile) -> None:
-    """Every attached file resolves, symlinks followed, inside the meeting file's folder, and exists."""
+    """Every attached file resolves, symlinks followed, inside the meeting file's folder, and exists:
+    the minutes, and each field a procedure declares as AttachedFile."""
     checked: set[str] = set()  # one meeting's minutes file is usually every case's
+    for field, attached in _attachments(meeting):
+        if attached in checked:
+            continue
+        checked.add(attached)
+        try:
+            inside_folder(path.parent, attached)
+        except InputError as error:
+            raise InputError(str(path), error.message, field) from None
+
+
+def _attachments(meeting: MeetingFile) -> Iterator[tuple[str, str]]:
+    """(field as the file writes it, path) of every file the meeting attaches."""
+    yield from _declared_attachments("meeting", extra_fields(meeting.meeting))
     for index, case in enumerate(meeting.cases):
-        if case.outcome and case.outcome.minutes and case.outcome.minutes not in checked:
-            checked.add(case.outcome.minutes)
-            field = f"cases[{index}].outcome.minutes"
-            try:
-                inside_folder(path.parent, case.outcome.minutes)
-            except InputError as error:
-                raise InputError(str(path), error.message, field) from None
+        yield from _declared_attachments(f"cases[{index}]", extra_fields(case))
+        if case.outcome is None:
+            continue
+        if case.outcome.minutes:
+            yield f"cases[{index}].outcome.minutes", case.outcome.minutes
+        yield from _declared_attachments(f"cases[{index}].outcome", extra_fields(case.outcome))
+
+
+def _declared_attachments(where: str, declared: BaseModel | None) -> list[tuple[str, str]]:
+    return [] if declared is None else [(f"{where}.{field}", value) for field, value in attached_values(declared)]
 
 
 def load_meeting(path: Path, declared: DeclaredFields | None = None, on: dt.date | None = None) -> MeetingFile:
