@@ -221,3 +221,39 @@ def test_a_corrected_recipient_gets_a_correction_to_the_earlier_message_once(tmp
     assert mails[1]["subject"].startswith("Correction to the earlier message: ")
     again = run("apply", corrected, state, "--phase", "followup", on="2026-12-04")
     assert again["drift"] == [] and again["summary"]["done"] == 0
+
+
+def test_a_person_matched_to_another_record_after_apply_has_the_alert_on_the_first_expired_once(
+        tmp_path: Path) -> None:
+    # Harm prevented: a MARAC alert left live on a stranger's record (the perpetrator's date of birth was
+    # mistyped and matched a namesake), or the correction written twice.
+    records = tmp_path / "records.yaml"
+    records.write_text(RECORDS.read_text().replace(
+        "  - {id: S1-9002, name: Mark Jones, dob: 1988-07-01, open: true}\n",
+        "  - {id: S1-9002, name: Mark Jones, dob: 1988-07-01, open: true}\n"
+        "  - {id: S1-9902, name: Mark Jones, dob: 1979-11-30, open: true}\n"))
+    state = tmp_path / "state"
+
+    def run_on(command: str, meeting: Path) -> dict:
+        code, out, err = marac(command, meeting, "--sandbox", records, "--state", state, "--on", AFTER, "--json")
+        assert code == 0, err
+        return json.loads(out)
+
+    first = run_on("apply", meeting_copy(tmp_path, "first.yaml"))
+    assert first["summary"]["failed"] == 0
+    assert live_alerts(state)["S1-9002"] == 1
+    corrected = meeting_copy(tmp_path, "corrected.yaml", ("{name: Mark JONES, dob: 1988-07-01}",
+                                                         "{name: Mark JONES, dob: 1979-11-30}"))
+    planned = run_on("plan", corrected)
+    moved = [d for d in planned["drift"] if d["what"] == "record"]
+    assert {(d["record"], d["action"]) for d in moved} == {("S1-9002", "alert")}
+    expiry = [o for o in planned["obligations"] if o.get("corrects") == moved[0]["id"]]
+    assert [(o["action"], o["record"]) for o in expiry] == [("expire_alert", "S1-9002")]
+    assert "now matched to record S1-9902" in expiry[0]["text"]
+    assert live_alerts(state)["S1-9002"] == 1  # the plan changed nothing
+
+    run_on("apply", corrected)
+    assert live_alerts(state)["S1-9002"] == 0 and live_alerts(state)["S1-9902"] == 1
+    again = run_on("apply", corrected)
+    assert again["summary"]["done"] == 0 and [d for d in again["drift"] if d["what"] == "record"] == []
+    assert live_alerts(state)["S1-9902"] == 1
