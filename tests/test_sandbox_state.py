@@ -123,16 +123,16 @@ def test_help_says_where_the_default_state_is() -> None:
 
 def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Every time the records file is read and checked (issue 17: seconds for a large one)."""
-    from marac_core.sandbox import records_file
+    from marac_core.intake import meeting_file
 
     reads: list[Path] = []
-    original = records_file.load_records
+    original = meeting_file.load_records
 
     def counted(path: Path) -> dict:
         reads.append(path)
         return original(path)
 
-    monkeypatch.setattr(records_file, "load_records", counted)
+    monkeypatch.setattr(meeting_file, "load_records", counted)
     return reads
 
 

@@ -90,7 +90,7 @@ def apply(**kwargs: Any) -> None:
 def status(meeting: Path, procedure: str | None, state: Path | None, ledger: str | None, as_json: bool,
            sandbox: Path | None) -> None:
     """Show each obligation: case, role, person, what to do (in full), due time, state and note."""
-    from marac_core.execution.runner import reading_state
+    from marac_core.sandbox.records_file import reading_state
     from marac_core.followup.status import meeting_status
 
     rows = meeting_status(meeting, procedure, reading_state(state, sandbox), ledger)
@@ -113,7 +113,7 @@ def status(meeting: Path, procedure: str | None, state: Path | None, ledger: str
 @fail_cleanly
 def done(obligation_id: str, note: str | None, state: Path | None, ledger: str | None, sandbox: Path | None) -> None:
     """Mark a manual step (or one checked by hand) as done."""
-    from marac_core.execution.runner import reading_state
+    from marac_core.sandbox.records_file import reading_state
     from marac_core.followup.status import mark
 
     state = reading_state(state, sandbox)
@@ -150,7 +150,7 @@ def retry(obligation_id: str, state: Path | None, ledger: str | None) -> None:
 def due(state: Path | None, ledger: str | None, on: dt.date | None, within: int | None, ics: Path | None,
         as_json: bool, sandbox: Path | None) -> None:
     """List what is due and overdue across meetings."""
-    from marac_core.execution.runner import reading_state
+    from marac_core.sandbox.records_file import reading_state
 
     state = reading_state(state, sandbox)
     from marac_core.followup.deadlines import deadlines, to_ics
@@ -177,7 +177,7 @@ def due(state: Path | None, ledger: str | None, on: dt.date | None, within: int 
             click.echo(f"{len(items)} deadlines written to {ics}", err=True)
         return
     if as_json:
-        click.echo(json.dumps({"now": now.isoformat(), "deadlines": [i.public() for i in items]}, indent=2))
+        click.echo(json_text({"now": now.isoformat(), "deadlines": [i.public() for i in items]}))
     else:
         from marac_core.cli.display import show_deadlines
 

@@ -30,7 +30,7 @@ def research(meeting: Path, procedure: str | None, state: Path | None, sandbox: 
     (or --destroy, at once). A plan never touches them.
     """
     from marac_core.execution import session
-    from marac_core.execution.runner import sandbox_state_dir
+    from marac_core.sandbox.records_file import sandbox_state_dir
     from marac_core.intake.config import default_state_dir
     from marac_core.model.errors import InputError
     from marac_core.planning.meeting_input import read_meeting

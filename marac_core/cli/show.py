@@ -20,7 +20,7 @@ from marac_core.cli.options import fail_cleanly
 @fail_cleanly
 def show(obligation_id: str, state: Path | None, ledger: str | None, as_json: bool, sandbox: Path | None) -> None:
     """Print the full mandated wording of an obligation (its title, text, boxes, recipients), never cut."""
-    from marac_core.execution.runner import reading_state
+    from marac_core.sandbox.records_file import reading_state
     from marac_core.followup.status import show as shown
 
     found = shown(obligation_id, reading_state(state, sandbox), ledger)

@@ -25,8 +25,8 @@ from marac_core.plugins.procedure_settings import settings_for
 from marac_core.plugins.registry import Registry, load
 from marac_core.plugins.system_settings import check_system_sections
 from marac_core.plugins.systems import DEFAULT_CONCURRENCY, Systems, connect
-from marac_core.sandbox.host import SEEDED_FROM, SandboxEndpoints, SandboxHost, SandboxOptions, check_seeded_from
-from marac_core.sandbox.records_file import RecordsFile
+from marac_core.sandbox.host import SandboxEndpoints, SandboxHost, SandboxOptions, check_seeded_from
+from marac_core.sandbox.records_file import SEEDED_FROM, RecordsFile, sandbox_root, sandbox_state_dir
 
 
 @dataclass(frozen=True)
@@ -108,28 +108,6 @@ def open_run(options: RunOptions) -> Iterator[Run]:
         if host is not None:
             host.stop()
             host.close()
-
-
-def sandbox_root() -> Path:
-    """The sandbox's own root, apart from the real default state."""
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("marac-sandbox"))
-
-
-def sandbox_state_dir(records: RecordsFile | Path) -> Path:
-    """Where a sandbox run without --state keeps everything: apart from the real default state, one
-    folder per records file's content (the same records continue where they left off; others start afresh)."""
-    source = records if isinstance(records, RecordsFile) else RecordsFile(records)
-    return sandbox_root() / source.content_digest(sandbox_root())[:16]
-
-
-def reading_state(state: Path | None, sandbox: Path | None) -> Path | None:
-    """For the commands that read the state (status, done, due, show): --state, else the sandbox's own
-    state for that records file, else None (the real default)."""
-    if state is not None or sandbox is None:
-        return state
-    return sandbox_state_dir(sandbox)
 
 
 def _emulated(registry: Registry) -> list[str]:

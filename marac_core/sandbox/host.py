@@ -41,6 +41,7 @@ from starlette.routing import Mount
 from marac_core.model.errors import InputError
 from marac_core.sandbox.emulator import Emulator
 from marac_core.sandbox.mail_catcher import MailCatcher
+from marac_core.sandbox.records_file import SEEDED_FROM, records_digest
 from marac_core.sandbox.store import EmulatorStore
 
 Scope = MutableMapping[str, Any]
@@ -49,17 +50,6 @@ _STOP_PIPES: set[int] = set()
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-# Beside the emulators' data: the digest of the records they were seeded from.
-SEEDED_FROM = "seeded-from.sha256"
-
-
-def records_digest(records: dict[str, list[dict[str, Any]]]) -> str:
-    """The same for the same records, however the file is laid out (key order, comments, YAML or JSON)."""
-    import hashlib
-
-    return hashlib.sha256(json.dumps(records, sort_keys=True, default=str).encode()).hexdigest()
-
-
 def check_seeded_from(state_dir: Path, records: dict[str, list[dict[str, Any]]], source: str) -> None:
     """Refuse a records file other than the one the sandbox under ``state_dir`` was seeded from.
 

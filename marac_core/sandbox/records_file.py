@@ -12,18 +12,45 @@ What is kept is a digest of the bytes and a digest of the content, nothing of th
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 from typing import Any
 
-from marac_core.intake.meeting_file import load_records
-from marac_core.sandbox.host import SEEDED_FROM, records_digest
-
+# Beside the emulators' data: the digest of the records they were seeded from.
+SEEDED_FROM = "seeded-from.sha256"
 # Beside the emulators' data (and under the sandbox's own root for runs without --state): one file per
 # records file read, named by the digest of its bytes, holding the digest of its content.
 KNOWN_FILES = "records-files"
 
 Records = dict[str, list[dict[str, Any]]]
+
+
+def records_digest(records: Records) -> str:
+    """The same for the same records, however the file is laid out (key order, comments, YAML or JSON)."""
+    return hashlib.sha256(json.dumps(records, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def sandbox_root() -> Path:
+    """The sandbox's own root, apart from the real default state."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("marac-sandbox"))
+
+
+def sandbox_state_dir(records: RecordsFile | Path) -> Path:
+    """Where a sandbox run without --state keeps everything: apart from the real default state, one
+    folder per records file's content (the same records continue where they left off; others start afresh)."""
+    source = records if isinstance(records, RecordsFile) else RecordsFile(records)
+    return sandbox_root() / source.content_digest(sandbox_root())[:16]
+
+
+def reading_state(state: Path | None, sandbox: Path | None) -> Path | None:
+    """For the commands that read the state (status, done, due, show): --state, else the sandbox's own
+    state for that records file, else None (the real default). Imports little: ``marac due`` is quick."""
+    if state is not None or sandbox is None:
+        return state
+    return sandbox_state_dir(sandbox)
 
 
 class RecordsFile:
@@ -41,6 +68,8 @@ class RecordsFile:
     def records(self) -> Records:
         """The records, read and checked strictly (an error is the file's, exit 2)."""
         if self._records is None:
+            from marac_core.intake.meeting_file import load_records
+
             self._records = load_records(self.path)
             self._content_digest = records_digest(self._records)
         return self._records

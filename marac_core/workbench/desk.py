@@ -98,7 +98,7 @@ class Desk:
     def state_dir(self) -> Path:
         """As the commands find it: --state, else a sandbox's own state apart from the real one, else the
         real default."""
-        from marac_core.execution.runner import reading_state
+        from marac_core.sandbox.records_file import reading_state
 
         return reading_state(self.settings.state, self.settings.sandbox) or default_state_dir()
 
