@@ -98,6 +98,8 @@ class Executor:
         self.protection = protection or (lambda _: Protected())
         # Keeps what each obligation wrote (encrypted), so a changed meeting file can be compared with it.
         self.sealer = sealer
+        if sealer is not None:
+            sealer.prepare()  # its cipher (and the import of cryptography) now, not at the first write
 
     async def run(self, obligations: list[Obligation]) -> list[Result]:
         # Every obligation is checked against one reading of the ledger and the ready ones claimed
