@@ -83,7 +83,7 @@ class Executor:
                  on: dt.date, advance: Callable[[], None] | None = None,
                  not_before: dt.datetime | None = None, now: dt.datetime | None = None,
                  protection: Callable[[Obligation], Protected] | None = None,
-                 sealer: Sealer | None = None) -> None:
+                 sealer: Sealer | None = None, sealed: dict[str, tuple[dict[str, Any], str]] | None = None) -> None:
         self.ledger = ledger
         self.meeting = meeting
         self.systems = systems
@@ -98,6 +98,8 @@ class Executor:
         self.protection = protection or (lambda _: Protected())
         # Keeps what each obligation wrote (encrypted), so a changed meeting file can be compared with it.
         self.sealer = sealer
+        # Fingerprints and sealed wording already made for these obligations (when the plan was recorded).
+        self._sealed = sealed or {}
         if sealer is not None:
             sealer.prepare()  # its cipher (and the import of cryptography) now, not at the first write
 
@@ -189,7 +191,7 @@ class Executor:
         the content it brings, not its own)."""
         if self.sealer is None or (o.model_extra or {}).get("corrects"):
             return None
-        return self.sealer.fingerprint(o), self.sealer.sealed(o)
+        return self._sealed.get(o.id) or (self.sealer.fingerprint(o), self.sealer.sealed(o))
 
     # -- writing ---------------------------------------------------------------------
     async def _write_once(self, o: Obligation, steps: list[Step], landed: dict[str, str]) -> str:
