@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from marac_core.execution.executor import Executor, Result, summary
+from marac_core.execution.executor import Executor, Result, prepare_archives, summary
 from marac_core.execution.runner import Run
 from marac_core.followup import research, same_meeting
 from marac_core.followup.repeats import Repeats
 from marac_core.followup.research import ResearchPacks
 from marac_core.model import calendar
+from marac_core.model.obligations import EMAIL
 from marac_core.planning.plan import Plan, acting_time, make_plan
 from marac_core.state.keys import key_for_state
 from marac_core.state.ledger import Ledger, meeting_key
@@ -155,6 +156,9 @@ async def apply(run: Run, ledger: Ledger, progress: Any = None) -> Applied:
     written = ledger.written(meeting)
     sealer = _sealer(run)
     systems = run.connect()
+    if EMAIL in systems and not systems[EMAIL].manual and any(c.outcome and c.outcome.minutes
+                                                              for c in run.meeting.cases):
+        prepare_archives()  # minutes go by e-mail as encrypted archives
     started = time.perf_counter()
     try:
         planned = await make_plan(run.meeting, run.procedure, run.phase, run.on, systems, run.options.meeting,
