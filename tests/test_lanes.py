@@ -86,3 +86,27 @@ def test_the_environment_names_the_proxy(monkeypatch: pytest.MonkeyPatch) -> Non
     assert environment_proxy("https://s1.example.org/fhir") == "http://proxy.example.org:3128"
     assert environment_proxy("https://internal.example.org/api") is None
     assert environment_proxy(None) is None
+
+
+def test_the_systems_clients_keep_cookies_that_answers_set() -> None:
+    from marac_core.plugins.systems import Client
+
+    sent: list[str | None] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request.headers.get("cookie"))
+        if request.url.path == "/sign-in":
+            return httpx.Response(200, headers={"set-cookie": "session=abc; Path=/"})
+        return httpx.Response(200)
+
+    async def main() -> None:
+        async with Client(transport=httpx.MockTransport(answer)) as client:
+            await client.get("http://system.invalid/sign-in")
+            await client.get("http://system.invalid/records")  # no cookie set: the jar is kept as it was
+            await client.get("http://system.invalid/records")
+            assert client.cookies.get("session") == "abc"
+            client.cookies = {"other": "1"}
+            await client.get("http://system.invalid/records")
+
+    asyncio.run(main())
+    assert sent == [None, "session=abc", "session=abc", "other=1"]

@@ -89,3 +89,22 @@ def test_an_outcome_that_could_not_be_recorded_is_not_reported_as_done(ledger: L
     with pytest.raises(OSError, match="disk full"):
         asyncio.run(run())
     assert {e.state for e in ledger.entries("m").values()} == {"in_flight"}
+
+
+def _written_row(obligation_id: str, text: str) -> dict[str, object]:
+    return {"id": obligation_id, "corrects": None, "kind": None, "target": None,
+            "fingerprint": {"text": text}, "sealed": f"sealed {text}"}
+
+
+def test_what_a_plan_writes_is_kept_in_one_insert_and_a_row_another_run_made_meanwhile_is_updated(
+        ledger: Ledger) -> None:
+    ledger.record_written("m", [_written_row(f"ob-{n}", "first") for n in range(3)])
+    assert {k: w.sealed for k, w in ledger.written("m").items()} == {f"ob-{n}": "sealed first" for n in range(3)}
+    # ob-1 made by another run after this one read the ledger: the multi-row insert fails, each row is
+    # then put one at a time, and none is lost or left as the other run wrote it.
+    with ledger.engine.begin() as db:
+        ledger._insert_written(db, "m", [(f"ob-{n}", {"corrects": None, "kind": None, "target": None,
+                                                      "fingerprint": '{"text": "second"}', "sealed": "sealed second"})
+                                         for n in (1, 3)])
+    assert {k: w.sealed for k, w in ledger.written("m").items()} == {
+        "ob-0": "sealed first", "ob-1": "sealed second", "ob-2": "sealed first", "ob-3": "sealed second"}

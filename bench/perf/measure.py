@@ -181,6 +181,18 @@ def _cpu_line(run: ApplyRun) -> str:
             f" command {r['cpu_s']:.2f} s, peak {r['peak_mib']:.0f} MiB; sandbox CPU {r['sandbox_cpu_s']:.2f} s")
 
 
+def _critical_line(run: ApplyRun, latency_ms: float) -> str:
+    """At concurrency 1, the runner's CPU between one answer and the next request (runner_cpu.py's
+    idle_cpu_s: the busiest system's lanes idle while writing), against what 1.15 x allows."""
+    idle, count = run.runner.get("idle_cpu_s"), run.runner.get("idle_requests")
+    allowed = 0.15 * latency_ms
+    if idle is None or not count:
+        return f"1.15 x allows {allowed:.1f} ms of the runner's CPU a request on the critical path"
+    return (f"the runner's CPU between an answer and the next request (its busiest system, {count:.0f} write"
+            f" requests): {idle / count * 1000:.2f} ms a request, sending and reading each request besides;"
+            f" 1.15 x allows {allowed:.1f} ms a request in all on the critical path")
+
+
 def apply_figures(runs: list[ApplyRun], latency_ms: float) -> list[Figure]:
     figures = []
     by = {(r.procedure, r.concurrency): r for r in runs}
@@ -195,6 +207,8 @@ def apply_figures(runs: list[ApplyRun], latency_ms: float) -> list[Figure]:
         # its work on one core, nor before the latency of its requests over 16 lanes.
         floor = max(many.runner_cpu, many.requests * latency_ms / 1000 / 16)
         allowed = one.phase / floor if floor else float("inf")
+        # The runner's CPU per request at concurrency 16 that would allow 10 x on a core of its own.
+        needed = one.phase / 10 / many.requests * 1000
         figures.append(Figure(
             f"apply {procedure}: concurrency 16 speed-up", speedup, "x", "at least 10 x",
             10 / speedup, speedup >= 10,
@@ -205,7 +219,9 @@ def apply_figures(runs: list[ApplyRun], latency_ms: float) -> list[Figure]:
             + ("" if same else f"; c16 outcome differs: {many.summary}")
             + f"; c16 {_cpu_line(many)}; the runner's CPU allows {allowed:.1f} x"
             + ("" if allowed >= 10 else " (so 10 x needs a faster core or less work per request)")
-            + " on a core of its own",
+            + f" on a core of its own; 10 x needs c16 within {one.phase / 10:.2f} s, at most {needed:.2f} ms of"
+            f" the runner's CPU a request on a core of its own (it spent {many.runner_cpu / many.requests * 1000:.2f}),"
+            " with the sandbox's CPU on another",
         ))
         extras = {r.concurrency: r.requests - r.searches - sum(r.writes.values()) for r in (one, many)}
         extra = max(extras.values())
@@ -225,7 +241,7 @@ def apply_figures(runs: list[ApplyRun], latency_ms: float) -> list[Figure]:
             overhead / 1.15, overhead <= 1.15,
             f"looking up and writing {one.phase:.2f} s for {one.requests} requests x {latency_ms:g} ms ="
             f" {bound:.2f} s; whole command {one.seconds:.2f} s ({one.seconds / bound:.2f} x); c1 {_cpu_line(one)};"
-            f" latency plus the runner's CPU: {(bound + one.runner_cpu) / bound:.2f} x",
+            f" latency plus the runner's CPU: {(bound + one.runner_cpu) / bound:.2f} x; {_critical_line(one, latency_ms)}",
         ))
     return figures
 

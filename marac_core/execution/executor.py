@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import importlib
 import io
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,7 +85,7 @@ class Executor:
                  on: dt.date, advance: Callable[[], None] | None = None,
                  not_before: dt.datetime | None = None, now: dt.datetime | None = None,
                  protection: Callable[[Obligation], Protected] | None = None,
-                 sealer: Sealer | None = None) -> None:
+                 sealer: Sealer | None = None, sealed: dict[str, tuple[dict[str, Any], str]] | None = None) -> None:
         self.ledger = ledger
         self.meeting = meeting
         self.systems = systems
@@ -98,6 +100,10 @@ class Executor:
         self.protection = protection or (lambda _: Protected())
         # Keeps what each obligation wrote (encrypted), so a changed meeting file can be compared with it.
         self.sealer = sealer
+        # Fingerprints and sealed wording already made for these obligations (when the plan was recorded).
+        self._sealed = sealed or {}
+        if sealer is not None:
+            sealer.prepare()  # its cipher (and the import of cryptography) now, not at the first write
 
     async def run(self, obligations: list[Obligation]) -> list[Result]:
         # Every obligation is checked against one reading of the ledger and the ready ones claimed
@@ -187,7 +193,7 @@ class Executor:
         the content it brings, not its own)."""
         if self.sealer is None or (o.model_extra or {}).get("corrects"):
             return None
-        return self.sealer.fingerprint(o), self.sealer.sealed(o)
+        return self._sealed.get(o.id) or (self.sealer.fingerprint(o), self.sealer.sealed(o))
 
     # -- writing ---------------------------------------------------------------------
     async def _write_once(self, o: Obligation, steps: list[Step], landed: dict[str, str]) -> str:
@@ -300,6 +306,12 @@ def _media_type(path: Path) -> str:
     import mimetypes
 
     return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def prepare_archives() -> None:
+    """Import pyzipper (and the ciphers under it) in the background: about 0.1 s, which a run that will
+    send minutes can spend while it waits for the look-ups' answers rather than at its first e-mail."""
+    threading.Thread(target=lambda: importlib.import_module("pyzipper"), daemon=True).start()
 
 
 def _encrypted_zip(files: list[tuple[str, bytes]], password: str) -> bytes:

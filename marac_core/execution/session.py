@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from marac_core.execution.executor import Executor, Result, summary
+from marac_core.execution.executor import Executor, Result, prepare_archives, summary
 from marac_core.execution.runner import Run
 from marac_core.followup import research, same_meeting
 from marac_core.followup.repeats import Repeats
 from marac_core.followup.research import ResearchPacks
 from marac_core.model import calendar
+from marac_core.model.obligations import EMAIL
 from marac_core.planning.plan import Plan, acting_time, make_plan
 from marac_core.state.keys import key_for_state
 from marac_core.state.ledger import Ledger, meeting_key
@@ -155,6 +156,9 @@ async def apply(run: Run, ledger: Ledger, progress: Any = None) -> Applied:
     written = ledger.written(meeting)
     sealer = _sealer(run)
     systems = run.connect()
+    if EMAIL in systems and not systems[EMAIL].manual and any(c.outcome and c.outcome.minutes
+                                                              for c in run.meeting.cases):
+        prepare_archives()  # minutes go by e-mail as encrypted archives
     started = time.perf_counter()
     try:
         planned = await make_plan(run.meeting, run.procedure, run.phase, run.on, systems, run.options.meeting,
@@ -167,15 +171,22 @@ async def apply(run: Run, ledger: Ledger, progress: Any = None) -> Applied:
             ledger.correct_meeting(own_key(run), meeting, m.area, m.date)
         _after_applying(run, planned, ledger)
         ledger.record_plan(meeting, m.area, m.date, run.procedure.name, planned.obligations, run.phase)
+        sealed: dict[str, tuple[dict[str, Any], str]] = {}
         if sealer is not None:
-            ledger.record_written(meeting, _written_rows(planned, sealer))
+            rows = _written_rows(planned, sealer)
+            ledger.record_written(meeting, rows)
+            # What an obligation of the plan itself writes is what its row says: sealed once, not again per write.
+            replacing = planned.replacing
+            sealed = {r["id"]: (r["fingerprint"], r["sealed"]) for r in rows
+                      if not r["corrects"] and r["id"] not in replacing}
         task = progress.add_task("Applying", total=len(planned.obligations)) if progress is not None else None
         meeting_start = calendar.meeting_start(m.date, m.time)
         executor = Executor(ledger, meeting, systems, run.options.meeting.parent, _key(run), run.on, sealer=sealer,
                             protection=run.procedure.protected,
                             not_before=meeting_start if run.phase != "before" else None,
                             now=acting_time(run.options.on),
-                            advance=(lambda: progress.advance(task)) if progress is not None else None)
+                            advance=(lambda: progress.advance(task)) if progress is not None else None,
+                            sealed=sealed)
         results = await executor.run(planned.obligations)
         done_at = time.perf_counter()
     finally:

@@ -38,6 +38,10 @@ class Sealer:
         material = hashlib.sha256(self._key + b"ledger-sealed").digest()
         return Fernet(base64.urlsafe_b64encode(material))
 
+    def prepare(self) -> None:
+        """Build the cipher now rather than at the first seal."""
+        self._fernet  # noqa: B018 - a cached property
+
     def _mac(self, value: Any) -> str:
         text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
         return hmac.new(self._mac_key, text.encode(), hashlib.sha256).hexdigest()[:32]

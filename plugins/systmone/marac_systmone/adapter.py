@@ -28,7 +28,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Sequence
 from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
@@ -193,7 +192,7 @@ def _json(response: httpx.Response) -> Any:
 
 def _receipt_id(response: httpx.Response, resource_type: str) -> str:
     if response.content:
-        body = response.json()
+        body = _json(response)
         if body.get("resourceType") == resource_type and body.get("id"):
             return str(body["id"])
     # A server answering with Prefer: return=minimal still gives the Location.
@@ -251,7 +250,7 @@ class SystmOneAdapter(Adapter):
 
     async def _send(self, method: str, path: str, resource: dict[str, Any],
                     headers: dict[str, str] | None = None) -> httpx.Response:
-        body = json.dumps(validated(resource)).encode()
+        body = orjson.dumps(validated(resource))  # UTF-8 JSON, as the standard library's but a tenth of its CPU
         response = await self.http.request(
             method, self._url(path), content=body, timeout=self.settings.timeout,
             headers=self._headers({"Content-Type": FHIR_JSON, "Prefer": "return=representation",
