@@ -72,4 +72,4 @@ class Note:
     person: dict[str, Any] | None = field(default=None, repr=False, compare=False)  # until ``path`` is set
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
+        return f"{self.where}: {self.message}" if self.where else self.message
