@@ -285,3 +285,15 @@ def test_no_name_or_date_from_the_agenda_reaches_a_url_or_the_log(rep: httpx.Cli
     assert not any(name in answered.headers.get("location", "") for name in NAMES)
     log = served.stderr_path.read_text()
     assert not any(name in log for name in NAMES), log
+
+
+def test_a_date_typed_beside_a_reading_chosen_is_refused_rather_than_dropped_in_silence(
+        rep: httpx.Client, folder: Path) -> None:
+    n, meeting_file = upload(rep, folder)
+    before = meeting_file.read_bytes()
+    date = find(rep, n, "03/04/1990")
+    refused = post(rep, n, date, answer="reading-0", **{"value-day": "5", "value-month": "6", "value-year": "1990"})
+    assert refused.status_code == 400 and "also typed a date of birth" in refused.text
+    assert meeting_file.read_bytes() == before
+    typed = post(rep, n, date, **{"value-day": "5", "value-month": "6", "value-year": "1990"})  # no radio: the box
+    assert typed.status_code == 303 and str(load_meeting(meeting_file).cases[0].victim.dob) == "1990-06-05"

@@ -95,6 +95,13 @@ def answer_of(cell: Cell, fields: dict[str, str]) -> str | None:
             raise InputError("answer", "Confirm the cell, or correct the agenda and upload it again")
         return None
     offered = {c["value"] for c in choices(cell)}
+    typed = any(fields.get(k, "").strip() for k in ("value-day", "value-month", "value-year")) if \
+        cell.kind == "dob" else fields.get("value", "").strip() not in ("", cell.note.read or "")
+    if typed and not answer:
+        answer = "other"  # a value typed in the box under "another": that is the answer
+    elif typed and answer != "other":
+        raise InputError("answer", f"You chose an answer and also typed a {_label(cell)}: choose "
+                                   f"'{other_label(cell)}' to use what you typed, or clear it")
     if answer == "other":
         if cell.kind == "dob":
             return date_given(fields.get("value-day", ""), fields.get("value-month", ""),
