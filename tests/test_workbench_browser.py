@@ -301,3 +301,54 @@ def test_another_action_row_appears_without_losing_what_was_typed(rep: Rep, serv
     rep.check_page()
     assert not rep.violations, "\n".join(rep.violations)
     assert not rep.console, "\n".join(rep.console)
+
+
+def test_the_rep_settles_a_date_the_agenda_could_mean_two_ways(rep: Rep, served: Served, folder: Path) -> None:
+    """An uploaded agenda's 03/04/1990 (3 April or 4 March?) is settled on its own page, as GOV.UK asks a question."""
+    from agenda_files import TITLE, xlsx
+
+    from marac_core.intake.meeting_file import load_meeting
+
+    driver = rep.driver
+    driver.get(served.base + "/")
+    if "Open the workbench with the link" in driver.page_source:  # this test alone: the walk has not signed in
+        driver.get(served.url)
+    driver.get_log("browser")  # the 401 of finding out, not an error of a page
+    agenda = xlsx(folder / "two-ways.xlsx", [
+        TITLE, ["MARAC ref", "Referring agency", "Victim name", "Victim DOB", "Victim address"],
+        ["ST-0931", "Police", "Annette QUENTIN", "03/04/1990", "12 Larch Road, Stevenage SG1 2AB"]])
+    held = set((folder / "state" / "workbench" / "meetings").glob("*/meeting.yaml"))
+    rep.wait_for("#file").send_keys(str(agenda))
+    Select(rep.wait_for("#procedure")).select_by_value("herts-childrens")
+    rep.click("button[type=submit].govuk-button--secondary", "cells")
+    rep.wait_for("#import-unsure")
+    assert "03/04/1990" in rep.wait_for("#cells").text and not driver.find_elements(By.ID, "apply")
+    rep.check_page()
+    rep.click("#check-cells", "cells")
+    rep.wait_for("#cell-form")
+    rep.check_page()
+    # A date after the meeting is refused on the page with its reason (GOV.UK error summary), nothing saved.
+    rep.click("label[for=answer-other]", "cells")  # the radio itself is drawn by its label
+    rep.fill("#value-day", "4", "cells")
+    rep.fill("#value-month", "3", "cells")
+    rep.fill("#value-year", "2027", "cells")
+    rep.click("#settle", "cells")
+    summary = rep.wait_for(".govuk-error-summary")
+    assert "after the meeting" in summary.text
+    refused = driver.get_log("browser")  # the refusal is answered 400: the only entry, and expected
+    assert all("400 (Bad Request)" in e["message"] for e in refused), refused
+    rep.check_page()
+    for part in ("day", "month", "year"):  # what was typed stays on screen: the rep clears it
+        rep.wait_for(f"#value-{part}").clear()
+    rep.click("label[for=answer-2]", "cells")  # the second reading: 4 March 1990
+    assert "4 March 1990" in driver.find_element(By.CSS_SELECTOR, "label[for=answer-2]").text
+    rep.click("#settle", "cells")
+    rep.wait_for("#cells-settled")  # the last cell settled: the meeting, now planned
+    assert driver.find_elements(By.ID, "apply") and "ST-0931" in driver.page_source
+    rep.check_page()
+    kept = set((folder / "state" / "workbench" / "meetings").glob("*/meeting.yaml")) - held
+    assert len(kept) == 1
+    assert str(load_meeting(kept.pop()).cases[0].victim.dob) == "1990-03-04"
+    assert "Annette" not in driver.current_url and "1990" not in driver.current_url
+    assert not rep.violations, "\n".join(rep.violations)
+    assert not rep.console, "\n".join(rep.console)

@@ -29,7 +29,8 @@ def test_an_agenda_goes_through_the_import_and_what_it_was_unsure_of_comes_back(
     assert seen and seen[0].parent == path.parent and seen[0].name == "agenda.xlsx"
     assert path.parent.parent == tmp_path
     assert load_meeting(path).cases[0].ref == "ST-0901"
-    assert unsure == ["row 4, column C: date of birth not read"]
+    assert [str(cell.note) for cell in unsure] == ["row 4, column C: date of birth not read"]
+    assert unsure[0].kind is None  # a note that says only a line is confirmed, never written anywhere
 
 
 def test_an_agenda_that_cannot_be_read_is_refused_with_the_reason_and_nothing_kept(tmp_path: Path) -> None:

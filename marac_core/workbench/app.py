@@ -12,8 +12,9 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from marac_core.workbench.cells import Unsettled
 from marac_core.workbench.desk import Desk
-from marac_core.workbench.pages import cases, followup, meetings
+from marac_core.workbench.pages import cases, cells, followup, meetings
 from marac_core.workbench.security import Guard, GuardMiddleware
 
 STATIC = Path(__file__).parent / "static"
@@ -28,12 +29,21 @@ async def _http_error(request: Request, error: Exception) -> Response:
     return render(request, "problem.html", status=error.status_code, error=error.detail, meeting_number=None)
 
 
+async def _unsettled(request: Request, error: Exception) -> Response:
+    from marac_core.workbench.web import number, render
+
+    assert isinstance(error, Unsettled)
+    if request.headers.get("hx-request"):
+        return PlainTextResponse(error.message, status_code=409)
+    return render(request, "problem.html", status=409, error=error.message, meeting_number=number(request, "meeting"))
+
+
 def create_app(desk: Desk, guard: Guard) -> Starlette:
     app = Starlette(
-        routes=[*meetings.routes, *cases.routes, *followup.routes,
+        routes=[*meetings.routes, *cells.routes, *cases.routes, *followup.routes,
                 Mount("/static", app=StaticFiles(directory=STATIC), name="static")],
         middleware=[Middleware(GuardMiddleware, guard=guard)],
-        exception_handlers={HTTPException: _http_error},
+        exception_handlers={HTTPException: _http_error, Unsettled: _unsettled},
     )
     app.state.desk = desk
     app.state.guard = guard

@@ -27,6 +27,7 @@ from marac_core.planning.meeting_input import read_as_checked
 from marac_core.planning.plan import Plan, acting_time, default_phase
 from marac_core.planning.reviewing import Answer, record_answers
 from marac_core.state.ledger import Ledger, meeting_key
+from marac_core.workbench.cells import Cell, Unsettled, read_cells
 
 PHASE_NAMES = {"before": "Before the meeting", "after": "After the meeting", "followup": "Follow-up"}
 
@@ -86,8 +87,8 @@ class Desk:
         self._ledger: Ledger | None = None
         self._run = threading.Lock()  # one core call at a time: they share the sandbox and the ledger
         self.jobs: dict[str, Job] = {}
-        # What the agenda's import was unsure of, per meeting made from an agenda (shown until the server stops).
-        self.unsure: dict[int, list[str]] = {}
+        # What the agenda's import was unsure of, per meeting made from an agenda (see workbench.cells).
+        self._cells: dict[int, list[Cell]] = {}
         for path in files:
             self.add_file(path)
         for path in sorted(self.imported_dir.glob("*/meeting.yaml")):
@@ -159,9 +160,37 @@ class Desk:
             self._ledger = self.open_ledger()
         return {i: STATE_NAMES.get(e.state, e.state) for i, e in self._ledger.entries(key).items()}
 
+    # -- the agenda's cells to settle ------------------------------------------------------
+    def cells(self, number: int) -> list[Cell]:
+        """Every cell the agenda's import was unsure of (settled or not); none for a meeting not made
+        from an agenda in the workbench. Worked out once per run, from the agenda kept beside the file."""
+        if number not in self._cells:
+            path = self.path_of(number)
+            inside = self.imported_dir.resolve() in path.parents
+            self._cells[number] = read_cells(path) if inside else []
+        return self._cells[number]
+
+    def keep_cells(self, number: int, cells: list[Cell]) -> None:
+        self._cells[number] = cells
+
+    def settling(self, number: int) -> threading.Lock:
+        """Held while a cell is settled: one change to the meeting file at a time."""
+        self.forget(number)
+        return self._run
+
+    def open_cells(self, number: int) -> list[Cell]:
+        return [c for c in self.cells(number) if not c.settled]
+
+    def _settled_first(self, number: int) -> None:
+        """Nobody is looked up, nothing applied, while a cell of the agenda is unsure."""
+        left = self.open_cells(number)
+        if left:
+            raise Unsettled(len(left))
+
     # -- what the core says -------------------------------------------------------------
     def view(self, number: int, phase: str, fresh: bool = False) -> View:
         """The meeting's plan for ``phase``: the one in memory unless the file changed since or ``fresh``."""
+        self._settled_first(number)
         stamp = self.path_of(number).stat().st_mtime_ns
         held = self._views.get((number, phase))
         if held is not None and not fresh and held.stamp == stamp:
@@ -197,6 +226,7 @@ class Desk:
         return said
 
     def start_apply(self, number: int, phase: str) -> str:
+        self._settled_first(number)
         job_id = secrets.token_urlsafe(12)
         job = Job(number, phase)
         self.jobs[job_id] = job

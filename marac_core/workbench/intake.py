@@ -14,24 +14,25 @@ from typing import Any
 
 from marac_core.model.errors import InputError
 from marac_core.planning.meeting_input import read_as_checked
+from marac_core.workbench.cells import Cell, cells_of
 
 MEETING_TYPES = (".yaml", ".yml", ".json")
 AGENDA_TYPES = (".xlsx", ".csv", ".docx")
 MAX_BYTES = 25 * 1024 * 1024
 
 
-def agenda_to_meeting(agenda: Path, procedure: str | None = None) -> tuple[dict[str, Any], list[str]]:
+def agenda_to_meeting(agenda: Path, procedure: str | None = None) -> tuple[dict[str, Any], list[Any]]:
     """The agenda file turned into a meeting file's mapping (spec section 2), as ``marac import`` reads it,
-    and what the import was unsure of, one line each."""
+    and what the import was unsure of (its notes: see workbench.cells)."""
     from marac_core.intake.agenda import import_agenda
 
     imported = import_agenda(agenda, procedure=procedure)
-    return imported.meeting, [str(note) for note in imported.notes]
+    return imported.meeting, list(imported.notes)
 
 
 def new_meeting(imported_dir: Path, filename: str, content: bytes,
-                procedure: str | None = None) -> tuple[Path, list[str]]:
-    """Keep the upload; return the meeting file it becomes and what the agenda's import was unsure of.
+                procedure: str | None = None) -> tuple[Path, list[Cell]]:
+    """Keep the upload; return the meeting file it becomes and the cells the agenda's import was unsure of.
 
     InputError, and nothing kept, if it is not valid."""
     suffix = Path(filename or "").suffix.lower()
@@ -44,14 +45,15 @@ def new_meeting(imported_dir: Path, filename: str, content: bytes,
         raise InputError(filename, "the uploaded file is larger than 25 MB")
     folder = imported_dir / secrets.token_hex(8)
     folder.mkdir(parents=True)
-    unsure: list[str] = []
+    unsure: list[Cell] = []
     try:
         if suffix in AGENDA_TYPES:
             agenda = folder / f"agenda{suffix}"
             agenda.write_bytes(content)
             import yaml
 
-            data, unsure = agenda_to_meeting(agenda, procedure)
+            data, notes = agenda_to_meeting(agenda, procedure)
+            unsure = cells_of(notes, data, {})
             (folder / "meeting.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
                                                  encoding="utf-8")
         elif suffix == ".json":

@@ -16,6 +16,8 @@ from typing import Any
 from marac_core.intake.agenda.cells import (
     CellError,
     date_in,
+    day_first_evidence,
+    month_first_readings,
     postcode_in,
     read_nhs_number,
     read_postcode,
@@ -105,7 +107,25 @@ def import_agenda(path: Path, *, area: str | None = None, date: dt.date | None =
             else:
                 result.mapping[key] = value
     _validate(result.meeting, opened.source)
+    _place_notes(cases, notes)
     return result
+
+
+def _place_notes(cases: list[dict[str, Any]], notes: list[Note]) -> None:
+    """Each note about one person's value gets the place in the meeting file it went to."""
+    places: dict[int, list[str | int]] = {}
+    for number, case in enumerate(cases):
+        for role in ("victim", "perpetrator", "children"):
+            held = case.get(role)
+            if isinstance(held, dict):
+                places[id(held)] = ["cases", number, role]
+            elif isinstance(held, list):
+                for index, person in enumerate(held):
+                    places[id(person)] = ["cases", number, role, index]
+    for note in notes:
+        if note.person is not None and note.kind and id(note.person) in places:
+            note.path = [*places[id(note.person)], note.kind]
+        note.person = None
 
 
 def _date_in_titles(titles: list[str], source: str, layout: Layout) -> dt.date:
@@ -135,6 +155,7 @@ class _Reader:
         self.date = meeting_date
         self.notes = notes
         self.refs: dict[str, str] = {}
+        self._day_first: dict[int, bool] = {}
 
     # -- one cell --------------------------------------------------------------------------
 
@@ -179,7 +200,7 @@ class _Reader:
         written_in = text_of(self._cell(layout, row, column))
         if not read and written_in and role != "victim":
             self.notes.append(Note(layout.table.where(row, column.number if column else None),
-                                   f"{written_in!r} read as nobody"))
+                                   f"{written_in!r} read as nobody", written=written_in))
         return read, column
 
     def _details(self, layout: Layout, row: int, role: str, index: int | None, people: list[PersonRead],
@@ -213,6 +234,8 @@ class _Reader:
             data: dict[str, Any] = {"name": read.name}
             if dob:
                 data["dob"] = dob.isoformat()
+                self._two_ways(layout, row, dob_column if column_dob else name_column, position, len(people),
+                               dob, data)
             out.append(_Person(role, data, where_name))
             aliases = list(read.aliases)
             if len(people) == 1:
@@ -225,15 +248,44 @@ class _Reader:
                 said = f" ({not_known})" if not_known else ""
                 age = f" (age {read.age} given)" if read.age is not None else ""
                 label = {"children": "child"}.get(playing or role, playing or role)
-                self.notes.append(Note(where_name, f"{label} {read.name} has no date of birth{said}{age}"))
+                self.notes.append(Note(where_name, f"{label} {read.name} has no date of birth{said}{age}",
+                                       written=text_of(self._cell(layout, row, name_column)) or None,
+                                       kind="dob", person=data))
             if " " not in read.name.strip():
-                self.notes.append(Note(where_name, f"{read.name!r}: only one name given"))
+                self.notes.append(Note(where_name, f"{read.name!r}: only one name given",
+                                       written=text_of(self._cell(layout, row, name_column)) or None,
+                                       kind="name", read=read.name, person=data))
         living = next(iter(layout.of(role, "living_with", index)), None)
         if living is not None:
             text = text_of(self._cell(layout, row, living))
             for person in out:
                 person.living_with = text or None
         return out
+
+    def _two_ways(self, layout: Layout, row: int, column: Column | None, position: int, people: int,
+                  dob: dt.date, data: dict[str, Any]) -> None:
+        """A date of birth typed as 03/04/1990 in a table where no date shows the day comes first
+        (none like 23/04/1990) could be 4 March as well: noted with both readings, never guessed silently."""
+        value = self._cell(layout, row, column)
+        if column is None or not isinstance(value, str):
+            return  # an Excel date cell is a date, not text to read
+        table = layout.table
+        if id(table) not in self._day_first:
+            self._day_first[id(table)] = day_first_evidence(table.rows)
+        if self._day_first[id(table)]:
+            return
+        readings = month_first_readings(value, self.date)
+        if len(readings) != people or readings[position] is None:
+            return
+        other = readings[position]
+        assert other is not None
+        if other > self.date or other.year < 1900 or other == dob:
+            return
+        self.notes.append(Note(table.where(row, column.number),
+                               f"{data['name']}: date of birth {text_of(value)!r} read as {dob.day} {dob:%B %Y}, "
+                               f"but it could be {other.day} {other:%B %Y} (no date in the table shows which comes first)",
+                               written=text_of(value), kind="dob", read=dob.isoformat(),
+                               readings=[dob.isoformat(), other.isoformat()], person=data))
 
     def _one_person_columns(self, layout: Layout, row: int, role: str, index: int | None,
                             data: dict[str, Any], aliases: list[str]) -> None:
@@ -248,7 +300,8 @@ class _Reader:
             found = postcode_in(address)
             if address and not found and not postcode:
                 self.notes.append(Note(layout.table.where(row, column.number),
-                                       f"{data['name']}: no postcode in the address"))
+                                       f"{data['name']}: no postcode in the address", written=address,
+                                       kind="postcode", person=data))
             postcode = postcode or found
         if postcode:
             data["postcode"] = postcode
@@ -336,7 +389,8 @@ class _Reader:
             if role is None:
                 if _is_other(role_text):
                     self.notes.append(Note(layout.table.where(row, role_column.number),
-                                           f"row skipped: role {role_text!r} is no victim, perpetrator or child"))
+                                           f"row skipped: role {role_text!r} is no victim, perpetrator or child",
+                                           written=role_text))
                     continue
                 raise layout.table.error(f"role {role_text!r} not understood (victim, perpetrator or child)",
                                          row, role_column.number)
@@ -414,7 +468,8 @@ class _Reader:
         if found:
             child.data["postcode"] = found
         elif not known:
-            self.notes.append(Note(child.where, f"{child.data['name']} lives with {text!r}: no address taken"))
+            self.notes.append(Note(child.where, f"{child.data['name']} lives with {text!r}: no address taken",
+                                   written=text, kind="postcode", person=child.data))
 
 
 def normalise_text(text: str) -> str:

@@ -92,6 +92,34 @@ def date_in(text: str, latest: dt.date) -> tuple[dt.date, re.Match[str]] | None:
     return _make(int(m[3]), month, int(m[2]), latest, False, written), found
 
 
+def day_first_evidence(rows: list[list[Any]]) -> bool:
+    """Whether any date typed in these cells shows the day comes first (23/04/1990 can be read no other way)."""
+    for row in rows:
+        for value in row:
+            if isinstance(value, str):
+                for m in _NUMERIC.finditer(value):
+                    if int(m[1]) > 12 and int(m[2]) <= 12:
+                        return True
+    return False
+
+
+def month_first_readings(text: str, latest: dt.date) -> list[dt.date | None]:
+    """Each dd/mm date typed in ``text``, read month first instead (03/04/1990 as 4 March 1990):
+    None where that reading is no other date (day and month alike, or either above 12)."""
+    out: list[dt.date | None] = []
+    for m in _NUMERIC.finditer(text):
+        first, second, year = int(m[1]), int(m[2]), m[3]
+        if first == second or first > 12 or second > 12:
+            out.append(None)
+            continue
+        two = len(year) == 2
+        try:
+            out.append(_make(century(int(year), latest) if two else int(year), first, second, latest, two, m[0]))
+        except CellError:
+            out.append(None)
+    return out
+
+
 def read_date(value: Any, latest: dt.date) -> dt.date | None:
     """A date cell: an Excel date, or text. None when it says the date is not known.
 

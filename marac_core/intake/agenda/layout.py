@@ -99,7 +99,8 @@ def find_layout(table: Table, mapping: Mapping | None, notes: list[Note]) -> Lay
         field = _read_heading(written, seen.get(key, 0), mapping)
         seen[key] = seen.get(key, 0) + 1
         if field is None:
-            notes.append(Note(table.where(best_row, number), f"heading {text!r} not recognised: column not read"))
+            notes.append(Note(table.where(best_row, number), f"heading {text!r} not recognised: column not read",
+                              written=text))
             continue
         columns.append(Column(number, written, field))
     per_person = any(c.field.attribute == "role" for c in columns)
@@ -131,5 +132,6 @@ def _inherit_roles(table: Table, heading_row: int, columns: list[Column], notes:
             taken = role or "victim"
             if role is None:
                 notes.append(Note(table.where(heading_row, column.number),
-                                  f"heading {column.heading!r} names no role: read as the victim's"))
+                                  f"heading {column.heading!r} names no role: read as the victim's",
+                                  written=column.heading))
             column.field = Field(taken, field.attribute, index if taken == role else None)

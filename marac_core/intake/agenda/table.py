@@ -54,10 +54,22 @@ class Table:
 
 @dataclass
 class Note:
-    """Something the import was unsure of: shown in the preview, never silently dropped."""
+    """Something the import was unsure of: shown in the preview, never silently dropped.
+
+    A note about one person's value says which (``kind``: name, dob or postcode), what the cell
+    has (``written``), what was made of it (``read``; None: nothing), the values it could be when
+    there are several (``readings``), and where in the meeting file it went (``path``, set once the
+    meeting is built), so the rep can settle it (the workbench does). Any other note is confirmed.
+    """
 
     where: str
     message: str
+    written: str | None = None
+    kind: str | None = None
+    read: str | None = None
+    readings: list[str] = field(default_factory=list)
+    path: list[str | int] | None = None
+    person: dict[str, Any] | None = field(default=None, repr=False, compare=False)  # until ``path`` is set
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
+        return f"{self.where}: {self.message}" if self.where else self.message

@@ -68,7 +68,7 @@ async def new(request: Request) -> Response:
             raise InputError("procedure", f"unknown procedure {procedure!r}")
         path, unsure = new_meeting(desk.imported_dir, upload.filename or "", content, procedure)
         created = desk.add_file(path)
-        desk.unsure[created] = unsure  # in memory only: the notes may quote the agenda's cells
+        desk.keep_cells(created, unsure)  # worked out again from the agenda when the workbench restarts
     except InputError as error:
         return render(request, "meetings.html", status=400, error=str(error), listed=[], in_ledger=[],
                       procedures=_procedures())
@@ -142,6 +142,9 @@ async def meeting(request: Request) -> Response:
     desk = desk_of(request)
     n = number(request, "meeting")
     try:
+        left = await run_in_threadpool(desk.open_cells, n)
+        if left:  # nobody is looked up on a guessed value: the cells first
+            return render(request, "cells.html", n=n, meeting=desk.meeting(n).meeting, cells=left)
         phase = desk.phase_of(n, request.query_params.get("phase"))
         view = await run_in_threadpool(desk.view, n, phase)
     except KeyError:
@@ -150,7 +153,7 @@ async def meeting(request: Request) -> Response:
         return render(request, "problem.html", status=400, error=str(error), meeting_number=n)
     return render(request, "meeting.html", n=n, phase=phase, phases=PHASE_NAMES, view=view, plan=view.plan,
                   cases=cases_overview(view), reviewed=request.query_params.get("reviewed"),
-                  unsure=desk.unsure.get(n, []))
+                  settled=[c for c in desk.cells(n) if c.settled] if request.query_params.get("settled") else [])
 
 
 async def refresh(request: Request) -> Response:
