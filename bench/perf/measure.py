@@ -209,6 +209,10 @@ def apply_figures(runs: list[ApplyRun], latency_ms: float) -> list[Figure]:
         allowed = one.phase / floor if floor else float("inf")
         # The runner's CPU per request at concurrency 16 that would allow 10 x on a core of its own.
         needed = one.phase / 10 / many.requests * 1000
+        # With no CPU at all: c1 waits requests x latency, c16 requests x latency / 16 plus the requests
+        # that must follow one another (batch searches make the requests fewer, so the depth weighs more).
+        depth = DEPENDENCY_DEPTH.get(procedure, 4)
+        latency_only = 16 * many.requests / (many.requests + 16 * depth) if many.requests else float("inf")
         figures.append(Figure(
             f"apply {procedure}: concurrency 16 speed-up", speedup, "x", "at least 10 x",
             10 / speedup, speedup >= 10,
@@ -221,7 +225,8 @@ def apply_figures(runs: list[ApplyRun], latency_ms: float) -> list[Figure]:
             + ("" if allowed >= 10 else " (so 10 x needs a faster core or less work per request)")
             + f" on a core of its own; 10 x needs c16 within {one.phase / 10:.2f} s, at most {needed:.2f} ms of"
             f" the runner's CPU a request on a core of its own (it spent {many.runner_cpu / many.requests * 1000:.2f}),"
-            " with the sandbox's CPU on another",
+            " with the sandbox's CPU on another; with no CPU at all the latency alone allows"
+            f" {latency_only:.1f} x ({many.requests} requests over 16 lanes after {depth} that must follow one another)",
         ))
         extras = {r.concurrency: r.requests - r.searches - sum(r.writes.values()) for r in (one, many)}
         extra = max(extras.values())
