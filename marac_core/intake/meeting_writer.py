@@ -21,7 +21,7 @@ import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedBase, CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark, YAMLError
-from ruamel.yaml.scalarstring import LiteralScalarString, SingleQuotedScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString, SingleQuotedScalarString
 from ruamel.yaml.tokens import CommentToken
 
 from marac_core.intake.strict_yaml import field_path, load_yaml
@@ -297,8 +297,12 @@ def _fresh_text(value: str, key: Any, flow: bool | None) -> Any:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass
-    if "\n" in value and not flow:
-        return LiteralScalarString(value)
+    if "\n" in value:
+        lines = value.split("\n")
+        if flow or not value.strip() or value[0].isspace() or value.endswith("\n") or any(
+                line != line.rstrip() for line in lines):
+            return DoubleQuotedScalarString(value)  # escapes keep every space and line break exactly
+        return LiteralScalarString(value)  # `summary: |-` and its lines, as a person would write them
     if _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) != _STR:
         return SingleQuotedScalarString(value)  # `yes`, `0123`, `1:20`: text to the rep, not to YAML 1.1
     return value
