@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -245,44 +246,56 @@ def _scalar(value: str, quoted: bool) -> str:
 
 
 @st.composite
-def _meeting_files(draw: st.DrawFn) -> tuple[str, list[str], dict[int, str]]:
+def _meeting_files(draw: st.DrawFn) -> tuple[str, list[str], dict[int, list[str]]]:
     """A meeting file's text, with comments top, inline and between cases; those comments; and
-    the comment inside each case's outcome (on its action)."""
+    the comments inside each case's outcome (one on each action)."""
     comments: list[str] = []
-    in_outcome: dict[int, str] = {}
+    in_outcome: dict[int, list[str]] = {}
 
     def comment() -> str:
         text = f"c{len(comments)} {draw(_WORD)}"
         comments.append(text)
         return f"# {text}"
 
+    p = draw(st.sampled_from(["", "  "]))  # `cases:` then `- ref:` or `  - ref:`
     lines = [comment(), "meeting:", f"  area: {_scalar(draw(_WORD), draw(st.booleans()))}   {comment()}",
              "  date: 2026-12-03", "cases:"]
     for index in range(draw(st.integers(1, 4))):
         if index and draw(st.booleans()):
-            lines += ["", f"  {comment()}"]
-        lines.append(f"  - ref: R-{index}   {comment()}")
+            lines += ["", f"{p}{comment()}"]
+        lines.append(f"{p}- ref: R-{index}   {comment()}")
         name, quoted = draw(_WORD), draw(st.booleans())
         if draw(st.booleans()):
-            lines.append(f"    victim: {{name: {_scalar(name, quoted)}, dob: 1990-01-01}}")
+            lines.append(f"{p}  victim: {{name: {_scalar(name, quoted)}, dob: 1990-01-01}}")
         else:
-            lines += ["    victim:", f"      name: {_scalar(name, quoted)}   {comment()}"]
+            lines += [f"{p}  victim:", f"{p}    name: {_scalar(name, quoted)}   {comment()}"]
         if draw(st.booleans()):
-            lines += ["    outcome:", f"      summary: {_scalar(draw(_WORD), draw(st.booleans()))}",
-                      "      actions:", f"        - {{agency: Police, text: Visit}}   {comment()}"]
-            in_outcome[index] = comments[-1]
+            lines += [f"{p}  outcome:", f"{p}    summary: {_scalar(draw(_WORD), draw(st.booleans()))}",
+                      f"{p}    actions:"]
+            for number in range(draw(st.integers(1, 3))):
+                lines.append(f"{p}      - {{agency: Police, text: Visit {number}}}   {comment()}")
+                in_outcome.setdefault(index, []).append(comments[-1])
     lines.append(comment())
     return "\n".join(lines) + "\n", comments, in_outcome
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=max(60, int(os.environ.get("MARAC_PROPERTY_EXAMPLES", "0"))), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(_meeting_files(), st.data())
 def test_saving_one_outcome_changes_nothing_else_of_any_meeting_file(
-        file: tuple[str, list[str], dict[int, str]], data: st.DataObject) -> None:
+        file: tuple[str, list[str], dict[int, list[str]]], data: st.DataObject) -> None:
     text, comments, in_outcome = file
     old = load_yaml(text, "meeting.yaml")
     index = data.draw(st.integers(0, len(old["cases"]) - 1))
-    outcome = data.draw(_OUTCOME)
+    held = old["cases"][index].get("outcome")
+    removed = None
+    if held and data.draw(st.booleans()):  # an edit of what is there: a new summary, one action fewer
+        outcome = copy.deepcopy(held)
+        outcome["summary"] = data.draw(_TEXT)
+        removed = data.draw(st.integers(0, len(outcome["actions"]) - 1))
+        del outcome["actions"][removed]
+    else:
+        outcome = data.draw(_OUTCOME)
     meant = copy.deepcopy(old)
     if outcome:
         meant["cases"][index]["outcome"] = outcome
@@ -294,7 +307,9 @@ def test_saving_one_outcome_changes_nothing_else_of_any_meeting_file(
         pytest.fail(f"refused: {error}")
     assert load_yaml(written, "meeting.yaml") == meant  # the one outcome changed, nothing else
     kept = [c for c in comments if f"# {c}\n" in written]
-    assert set(comments) - set(kept) <= {in_outcome.get(index)}, written  # at most the replaced action's own
+    own = in_outcome.get(index, [])
+    may_go = {own[removed]} if removed is not None else set(own)  # only those of actions taken away
+    assert set(comments) - set(kept) <= may_go, written
     assert sorted(kept, key=written.index) == kept  # each where it was
 
 
@@ -306,3 +321,42 @@ def test_the_readable_style_of_a_new_value_still_reads_as_the_text_meant() -> No
         meant = copy.deepcopy(old)
         meant["cases"][0]["outcome"] = {"summary": value, "actions": [{"agency": value, "text": "x", "due": value}]}
         assert load_yaml(written_back(text, ".yaml", old, meant, "m"), "m") == meant, value
+
+
+def test_comments_above_a_document_start_and_windows_line_ends_are_kept() -> None:
+    text = ("# top\r\n---\r\nmeeting: {area: A, date: 2026-12-03}   # inline\r\ncases:\r\n"
+            "- ref: R\r\n  victim: {name: A B}\r\n")
+    old = load_yaml(text, "m")
+    meant = copy.deepcopy(old)
+    meant["cases"][0]["outcome"] = {"summary": "Seen"}
+    written = written_back(text, ".yaml", old, meant, "m")
+    assert written == text + "  outcome:\r\n    summary: Seen\r\n"
+
+
+def test_removing_an_action_keeps_the_comments_of_the_others_and_of_what_follows() -> None:
+    text = """\
+meeting: {area: A, date: 2026-12-03}
+cases:
+  - ref: R
+    victim: {name: A B}
+    outcome:
+      actions:
+        - {agency: Police, text: Visit}   # the first
+        - {agency: IDVA, text: Call}      # the second
+        - {agency: GP, text: Letter}      # the third
+  # the next case
+  - ref: S
+    victim: {name: C D}
+"""
+    old = load_yaml(text, "m")
+    for removed in range(3):
+        meant = copy.deepcopy(old)
+        del meant["cases"][0]["outcome"]["actions"][removed]
+        written = written_back(text, ".yaml", old, meant, "m")
+        assert load_yaml(written, "m") == meant
+        kept = [line for line in text.splitlines() if f"{['first', 'second', 'third'][removed]}" not in line]
+        assert written.splitlines() == kept, written
+    meant = copy.deepcopy(old)
+    del meant["cases"][0]["outcome"]
+    written = written_back(text, ".yaml", old, meant, "m")
+    assert "  # the next case\n  - ref: S" in written and "outcome" not in written

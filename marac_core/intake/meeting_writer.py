@@ -43,16 +43,20 @@ def written_back(text: str, suffix: str, old: Any, new: Any, source: str) -> str
     """
     if suffix.lower() == ".json":
         return json.dumps(new, indent=2, ensure_ascii=False, default=str) + "\n"
-    round_trip = _round_trip(text)
+    crlf = "\r\n" in text
+    header, body = _header(text.replace("\r\n", "\n"))
+    round_trip = _round_trip(body)
     try:
-        tree = round_trip.load(text)
+        tree = round_trip.load(body)
         _sync(tree, old, new)
         out = io.StringIO()
         round_trip.dump(tree, out)
-    except (YAMLError, TypeError, ValueError) as exc:
+    except (YAMLError, TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
         raise InputError(source, f"cannot be written back as it is written ({type(exc).__name__}); "
                                  "nothing was changed") from None
-    written = out.getvalue()
+    written = header + out.getvalue()
+    if crlf:
+        written = written.replace("\n", "\r\n")
     differs = first_difference(load_yaml(written, source), new)
     if differs is not None:
         raise InputError(source, "written back it would read differently (its layout could not be kept); "
@@ -83,13 +87,19 @@ def first_difference(got: Any, meant: Any, where: tuple[int | str, ...] = ()) ->
     return None if got == meant else field_path(where)
 
 
+def _header(text: str) -> tuple[str, str]:
+    """(the comments and blank lines up to and including a leading ``---``, the rest): ruamel.yaml
+    does not keep comments before ``---``, so they are kept as text."""
+    found = re.match(r"(?:[ \t]*(?:#[^\n]*)?\n)*---[ \t]*(?:#[^\n]*)?\n", text)
+    return (found.group(), text[found.end():]) if found else ("", text)
+
+
 def _round_trip(text: str) -> YAML:
     round_trip = YAML()  # round-trip mode: comments, order, flow style kept
     round_trip.preserve_quotes = True
     round_trip.width = 4096  # never re-fold the rep's long lines
     mapping, sequence, offset = _indents(text)
     round_trip.indent(mapping=mapping, sequence=sequence, offset=offset)
-    round_trip.explicit_start = bool(re.match(r"(?:\s*#[^\n]*\n|\s*\n)*---", text))
     return round_trip
 
 
@@ -105,7 +115,7 @@ def _indents(text: str) -> tuple[int, int, int]:
         if next_body.startswith("- "):
             if sequence is None and next_indent >= own:
                 offset = next_indent - own
-                sequence = offset + 2
+                sequence = offset + len(next_body) - len(next_body[1:].lstrip(" "))  # `-   ref:` too
         elif mapping is None and next_indent > own:
             mapping = next_indent - own
         if mapping is not None and sequence is not None:
@@ -149,7 +159,7 @@ def _sync_sequence(node: CommentedSeq, old: list[Any], new: list[Any]) -> str:
     as_text = [json.dumps(v, sort_keys=True, default=str) for v in old]
     wanted = [json.dumps(v, sort_keys=True, default=str) for v in new]
     opcodes = SequenceMatcher(None, as_text, wanted, autojunk=False).get_opcodes()
-    flow = _item_flow(node)
+    flow = True if _flow_of(node) else _item_flow(node)  # inside `[...]` all is flow; else as the siblings
     leftover = ""
     for tag, i1, i2, j1, j2 in reversed(opcodes):  # from the end, so earlier indices stay valid
         if tag == "equal":
@@ -160,7 +170,7 @@ def _sync_sequence(node: CommentedSeq, old: list[Any], new: list[Any]) -> str:
             continue
         for i in reversed(range(i1, i2)):
             leftover += _delete(node, i, i)
-        at_end = i1 == len(node) and len(node) > 0
+        at_end = i1 == len(node) and len(node) > 0 and j2 > j1  # the lines after the list follow the new last
         rest = _take_rest(_tail_slot(node, len(node) - 1)) if at_end else ""
         for offset, value in enumerate(new[j1:j2]):
             node.insert(i1 + offset, _fresh(value, None, flow))
@@ -303,6 +313,9 @@ def _fresh_text(value: str, key: Any, flow: bool | None) -> Any:
                 line != line.rstrip() for line in lines):
             return DoubleQuotedScalarString(value)  # escapes keep every space and line break exactly
         return LiteralScalarString(value)  # `summary: |-` and its lines, as a person would write them
-    if _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) != _STR:
-        return SingleQuotedScalarString(value)  # `yes`, `0123`, `1:20`: text to the rep, not to YAML 1.1
-    return value
+    analysis = yaml.emitter.Emitter(io.StringIO()).analyze_scalar(value)
+    plain = analysis.allow_flow_plain if flow else analysis.allow_block_plain
+    if plain and value and _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR:
+        return value
+    # `yes`, `0123`, `1:20` are text to the rep, not to YAML 1.1; `:0` in `{...}` is no plain text to PyYAML
+    return SingleQuotedScalarString(value) if analysis.allow_single_quoted else DoubleQuotedScalarString(value)
