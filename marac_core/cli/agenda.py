@@ -1,5 +1,6 @@
 """``marac import`` (the coordinator's agenda -> a meeting file) and ``marac import-minutes``
-(the minutes' action tables -> each case's outcome.actions)."""
+(the minutes' action tables -> each case's outcome.actions, added to the meeting file with its
+comments and layout kept: see intake.meeting_writer)."""
 
 from __future__ import annotations
 
@@ -186,6 +187,24 @@ def _plan_minutes(minutes: Path, meeting_path: Path, password: Any) -> tuple[Any
     return meeting, adding, notes
 
 
+def _with_actions(meeting_path: Path, adding: list[tuple[str, dict[str, Any]]]) -> str:
+    """The meeting file's text with the actions added to their cases' outcomes, and nothing else
+    changed: the rep's comments and layout stay as written (intake.meeting_writer)."""
+    import copy
+
+    from marac_core.intake.meeting_file import read_text_and_data
+    from marac_core.intake.meeting_writer import written_back
+
+    text, data = read_text_and_data(meeting_path)
+    meant = copy.deepcopy(data)
+    for ref, entry in adding:
+        case = next(c for c in meant["cases"] if str(c.get("ref")) == ref)
+        outcome = case.get("outcome") or {}
+        case["outcome"] = outcome
+        outcome.setdefault("actions", []).append(dict(entry))
+    return written_back(text, meeting_path.suffix, data, meant, str(meeting_path))
+
+
 @click.command("import-minutes")
 @click.argument("minutes", type=click.Path(path_type=Path))
 @click.option("--meeting", "meeting_path", type=click.Path(path_type=Path), required=True, metavar="MEETING.yaml",
@@ -196,7 +215,6 @@ def _plan_minutes(minutes: Path, meeting_path: Path, password: Any) -> tuple[Any
 def import_minutes_command(minutes: Path, meeting_path: Path, password_env: str | None, write: bool) -> None:
     """Read the minutes' per-case action tables (DOCX, XLSX, or PDF with real tables) into each
     case's outcome.actions. Shows what it would add; writes only with --write."""
-    import yaml
     from rich.console import Console
     from rich.table import Table
 
@@ -217,11 +235,5 @@ def import_minutes_command(minutes: Path, meeting_path: Path, password_env: str 
     if not adding:
         console.print("Nothing to add.")
         return
-    data = yaml.safe_load(meeting_path.read_text(encoding="utf-8"))
-    for ref, entry in adding:
-        case = next(c for c in data["cases"] if str(c.get("ref")) == ref)
-        outcome = case.get("outcome") or {}
-        case["outcome"] = outcome
-        outcome.setdefault("actions", []).append({k: _as_date(v) if k == "due" else v for k, v in entry.items()})
-    write_checked(meeting_path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
+    write_checked(meeting_path, _with_actions(meeting_path, adding))
     console.print(f"Wrote {len(adding)} actions into {meeting_path}")

@@ -28,6 +28,11 @@ MULTI_LINE = frozenset({"cases.[].outcome.summary"})
 
 
 def _read(path: Path) -> Any:
+    return read_text_and_data(path)[1]
+
+
+def read_text_and_data(path: Path) -> tuple[str, Any]:
+    """The file's text and its content parsed strictly (YAML, or JSON by its suffix); one read of both."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -35,8 +40,8 @@ def _read(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(str(path), f"cannot read: {exc}") from None
     if path.suffix.lower() == ".json":
-        return load_json(text, str(path))
-    return load_yaml(text, str(path))
+        return text, load_json(text, str(path))
+    return text, load_yaml(text, str(path))
 
 
 _field = field_path

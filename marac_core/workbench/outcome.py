@@ -1,20 +1,22 @@
 """Writing what the rep records in the page back to the meeting file (it stays the source of truth).
 
-Each save is checked exactly as ``marac check`` would read the file (the core's
-``read_as_checked``, as `marac check` reads it) before it replaces the file, so the file is always strictly
-valid and a typo is refused with its reason, the rest of the form kept on screen.
+Only the case's outcome changes in the file: the rep's comments, key order, flow mappings and
+quoting elsewhere stay as they wrote them (intake.meeting_writer; refused, nothing written, should
+the file not read back as the data meant). Each save is checked exactly as ``marac check`` would
+read the file (the core's ``read_as_checked``) before it replaces the file, so the file is always
+strictly valid and a typo is refused with its reason, the rest of the form kept on screen.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from marac_core.intake.meeting_file import _read
+from marac_core.intake.meeting_file import read_text_and_data
+from marac_core.intake.meeting_writer import written_back
 from marac_core.model.errors import InputError
 from marac_core.model.meeting import Case
 from marac_core.planning.meeting_input import read_as_checked
@@ -95,28 +97,23 @@ def outcome_from_form(case: Case, form: dict[str, str], held: dict[str, Any] | N
 
 
 def save_outcome(path: Path, case_index: int, outcome: dict[str, Any]) -> None:
-    """Replace the case's outcome in the file, all or nothing; InputError (file, field) if it would be invalid."""
-    data = _read(path)
-    case = data["cases"][case_index]
+    """Replace the case's outcome in the file, all or nothing; InputError (file, field) if it would be invalid.
+
+    Only that outcome changes in the file: the rep's comments and layout elsewhere stay as written.
+    """
+    text, data = read_text_and_data(path)
+    meant = copy.deepcopy(data)
+    case = meant["cases"][case_index]
     if outcome:
         case["outcome"] = outcome
     else:
         case.pop("outcome", None)
-    _write_checked(path, data)
+    _write_checked(path, written_back(text, path.suffix, data, meant, str(path)))
 
 
-def _write_checked(path: Path, data: dict[str, Any]) -> None:
-    text = path.read_text(encoding="utf-8")
-    header = "".join(line + "\n" for line in _leading_comments(text))
-    if path.suffix.lower() == ".json":
-        import json
-
-        body = json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
-        header = ""
-    else:
-        body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+def _write_checked(path: Path, text: str) -> None:
     trial = path.with_name(f".{path.stem}.saving{path.suffix}")
-    trial.write_text(header + body, encoding="utf-8")
+    trial.write_text(text, encoding="utf-8")
     try:
         read_as_checked(trial)
     except InputError as error:
@@ -125,15 +122,6 @@ def _write_checked(path: Path, data: dict[str, Any]) -> None:
     with trial.open("rb") as written:
         os.fsync(written.fileno())
     os.replace(trial, path)
-
-
-def _leading_comments(text: str) -> list[str]:
-    lines = []
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        lines.append(line)
-    return lines
 
 
 def keep_minutes(path: Path, case_index: int, case: Case, filename: str, content: bytes) -> str:
