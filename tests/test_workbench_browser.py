@@ -67,6 +67,13 @@ class Rep:
         self.click(WebDriverWait(self.driver, WAIT_S).until(
             ec.element_to_be_clickable((By.PARTIAL_LINK_TEXT, text))), case)
 
+    def submit(self, css: str, case: str = "meeting") -> None:
+        """A click that loads a new page: waits until the old page is gone, so that the next step never
+        finds its link on the page being left (on a loaded machine the reload can come late)."""
+        page = self.driver.find_element(By.TAG_NAME, "html")
+        self.click(css, case)
+        WebDriverWait(self.driver, WAIT_S).until(ec.staleness_of(page))
+
     def fill(self, css: str, text: str, case: str) -> None:
         """One field: the rep types in it and moves on (the typing is content, not counted as keys)."""
         element = self._element(css)
@@ -179,7 +186,7 @@ def test_the_rep_walks_a_whole_meeting(rep: Rep, served: Served, folder: Path) -
     # The meeting takes place: the day moves on and the rep records DN-0413's outcome.
     rep.link("Meetings", "rehearsal")  # in real life the days pass; here the rep moves the day on
     rep.fill("#on", "2026-12-03", "rehearsal")
-    rep.click("#set-day", "rehearsal")
+    rep.submit("#set-day", "rehearsal")
     rep.link("Doncaster")
     rep.link("DN-0413", "DN-0413")
     rep.wait_for("#outcome-form")
