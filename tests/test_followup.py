@@ -154,3 +154,29 @@ def test_an_obligation_the_plan_no_longer_holds_is_withdrawn_and_not_reported_as
     assert waiting["id"] not in {d["id"] for d in json.loads(out)["deadlines"]}
     code, out = marac("status", undecided, "--state", tmp_path, "--json")
     assert {r["id"]: r["state"] for r in json.loads(out)}[waiting["id"]] == "withdrawn"
+
+
+def test_what_can_fall_due_is_every_entry_due_reads_and_nothing_more(tmp_path: Path) -> None:
+    # Harm prevented: a deadline missing from marac due (an alert never expired, a task never done)
+    # because the ledger's query for what can fall due left it out.
+    import datetime as dt
+
+    from marac_core.followup.deadlines import _deadline
+    from marac_core.model import calendar
+
+    state = tmp_path / "state"
+    apply(state, "2026-12-01", "before")
+    apply(state, "2026-12-03")
+    ledger = Ledger.at(state)
+    try:
+        entries = ledger.all_entries()
+        some = next(e for _, e in entries if e.state == "planned" or e.action == "task")
+        marac("done", some.id, "--state", str(state))
+        now = dt.datetime.combine(dt.date(2026, 12, 4), dt.time(9), tzinfo=calendar.UK)
+        everything = {(m, e.id) for m, e in ledger.all_entries() if _deadline(e, now) is not None}
+        coming = {(m, e.id) for m, e in ledger.coming_due()}
+        assert everything and coming == everything
+        states = {e.state for _, e in ledger.all_entries()}
+        assert {"done", "manual"} & states  # the ledger holds carried-out and manual entries to tell apart
+    finally:
+        ledger.close()

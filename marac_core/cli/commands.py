@@ -157,7 +157,7 @@ def due(state: Path | None, ledger: str | None, on: dt.date | None, within: int 
     from marac_core.model.calendar import UK
     from marac_core.state.ledger import open_ledger
 
-    from marac_core.intake.config import default_state_dir
+    from marac_core.intake.places import default_state_dir
     from marac_core.state.keys import key_for_state
     from marac_core.state.sealing import Sealer
 

@@ -64,7 +64,7 @@ def _deadlines(ledger: Ledger, now: dt.datetime, within_days: int | None = None)
     meetings = {m["meeting"]: m for m in ledger.meetings()}
     found: list[Deadline] = []
     horizon = now + dt.timedelta(days=within_days) if within_days is not None else None
-    for meeting, entry in ledger.all_entries():
+    for meeting, entry in ledger.coming_due():
         item = _deadline(entry, now)
         if item is None:
             continue

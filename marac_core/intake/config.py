@@ -33,6 +33,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
+from marac_core.intake.places import KEYRING_SERVICE, default_config_path, default_state_dir  # noqa: F401 - used from here too
 from marac_core.intake.strict_yaml import refuse_control_characters
 from marac_core.intake.suggest import unknown_key_message
 from marac_core.model.errors import InputError
@@ -49,7 +50,6 @@ class SystemSettings(BaseModel):
     mode: Literal["api", "manual"] = "api"
 
 
-KEYRING_SERVICE = "marac"
 CONFIG_ENV = "MARAC_CONFIG"
 
 
@@ -78,18 +78,6 @@ class Config(BaseModel):
     @property
     def source(self) -> str:
         return self._source
-
-
-def default_config_path() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir("marac")) / "config.toml"
-
-
-def default_state_dir() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("marac"))
 
 
 def load_config(path: Path | None) -> Config:

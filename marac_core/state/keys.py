@@ -13,7 +13,7 @@ import os
 import secrets
 from pathlib import Path
 
-from marac_core.intake.config import KEYRING_SERVICE
+from marac_core.intake.places import KEYRING_SERVICE
 
 KEYRING_ENTRY = "state-key"
 

@@ -144,6 +144,11 @@ _ENTRY_COLUMNS = [_t.meeting, _t.id, _t.state, _t.receipt, _t.attempts, _t.error
 _ENTRY = select(*_ENTRY_COLUMNS).where(_t.meeting == bindparam("w_meeting"), _t.id == bindparam("w_id"))
 _ENTRIES = select(*_ENTRY_COLUMNS).where(_t.meeting == bindparam("w_meeting"))
 _ALL_ENTRIES = select(*_ENTRY_COLUMNS)
+# What can still fall due (followup.deadlines): open with a due time, or a carried-out alert that must be
+# expired. The rest of a year's ledger (most of it) is never read for ``marac due``.
+_COMING_DUE = select(*_ENTRY_COLUMNS).where(_t.state != WITHDRAWN, or_(
+    and_(_t.state.not_in(FINISHED), _t.due.is_not(None)),
+    and_(_t.state.in_(FINISHED), _t.action == "alert", _t.expires.is_not(None))))
 _INSERT_OBLIGATION = insert(obligations_table)
 _CLAIM_VALUES = {"state": "in_flight", "owner": bindparam("w_owner"), "lease_until": bindparam("w_lease"),
                  "attempts": _t.attempts + 1, "updated": bindparam("w_now")}
@@ -562,6 +567,12 @@ class Ledger:
         with self.engine.connect() as db:
             return [(r[0], _entry(r)) for r in db.execute(_ALL_ENTRIES)]
 
+    def coming_due(self) -> list[tuple[str, Entry]]:
+        """The entries that can still fall due: open ones with a due time, and carried-out alerts with an
+        expiry (what ``marac due`` lists; the same as filtering ``all_entries``)."""
+        with self.engine.connect() as db:
+            return [(r[0], _entry(r)) for r in db.execute(_COMING_DUE)]
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -643,7 +654,7 @@ def dumps(value: Any) -> str:
 
 def open_ledger(state: Path | None, url: str | None) -> Ledger:
     """An existing ledger (for commands that read one): the shared one at ``url``, or SQLite under ``state``."""
-    from marac_core.intake.config import default_state_dir
+    from marac_core.intake.places import default_state_dir
 
     directory = state or default_state_dir()
     if not url and not (directory / "ledger.sqlite").exists():
