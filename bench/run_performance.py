@@ -51,8 +51,28 @@ def machine() -> dict[str, str]:
         "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
         # The machine may be shared: the load before the run says how busy it was.
         "load average at the start": " ".join(f"{v:.2f}" for v in os.getloadavg()),
+        "CPU speed at the start (a fixed pure-Python loop, lower is faster)": f"{cpu_speed_ms():.1f} ms",
         "commit": commit,
     }
+
+
+def cpu_speed_ms() -> float:
+    """CPU time of a fixed pure-Python workload, best of five: this virtual machine's speed varies
+    (seen here: 2 x from one hour to the next, whatever the load), and every CPU figure with it."""
+    import time
+
+    def work() -> int:
+        total = 0
+        for i in range(300_000):
+            total += (i * 7) % 13
+        return total
+
+    best = float("inf")
+    for _ in range(5):
+        started = time.process_time()
+        work()
+        best = min(best, time.process_time() - started)
+    return best * 1000
 
 
 def verdict(figure: Figure) -> str:
