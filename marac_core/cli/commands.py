@@ -19,6 +19,7 @@ from marac_core.cli.options import (
     run_coroutine,
     run_options,
     run_options_of,
+    sandbox_state_option,
 )
 
 
@@ -84,8 +85,7 @@ def apply(**kwargs: Any) -> None:
 @click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
 @click.option("--ledger", metavar="URL")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--sandbox", type=click.Path(path_type=Path), metavar="RECORDS_FILE",
-              help="The state of the sandbox seeded from this records file (when run without --state).")
+@sandbox_state_option
 @fail_cleanly
 def status(meeting: Path, procedure: str | None, state: Path | None, ledger: str | None, as_json: bool,
            sandbox: Path | None) -> None:
@@ -108,8 +108,7 @@ def status(meeting: Path, procedure: str | None, state: Path | None, ledger: str
                                             "confirmation to the MARAC administrator carries it).")
 @click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
 @click.option("--ledger", metavar="URL")
-@click.option("--sandbox", type=click.Path(path_type=Path), metavar="RECORDS_FILE",
-              help="The state of the sandbox seeded from this records file (when run without --state).")
+@sandbox_state_option
 @fail_cleanly
 def done(obligation_id: str, note: str | None, state: Path | None, ledger: str | None, sandbox: Path | None) -> None:
     """Mark a manual step (or one checked by hand) as done."""
@@ -144,8 +143,7 @@ def retry(obligation_id: str, state: Path | None, ledger: str | None) -> None:
 @click.option("--ics", type=click.Path(path_type=Path), metavar="FILE",
               help="Write the deadlines as an iCalendar file for the rep's calendar ('-' for stdout).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--sandbox", type=click.Path(path_type=Path), metavar="RECORDS_FILE",
-              help="The state of the sandbox seeded from this records file (when run without --state).")
+@sandbox_state_option
 @fail_cleanly
 def due(state: Path | None, ledger: str | None, on: dt.date | None, within: int | None, ics: Path | None,
         as_json: bool, sandbox: Path | None) -> None:

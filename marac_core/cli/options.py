@@ -49,6 +49,12 @@ STATE_HELP = ("Default: the user data folder 'marac' (~/.local/share/marac on Li
               "folder of its own under 'marac-sandbox' beside it, one per records file, never the real state.")
 
 
+# For the commands that read the state (status, done, due, show): which sandbox's state to read.
+sandbox_state_option = click.option(
+    "--sandbox", type=click.Path(path_type=Path), metavar="RECORDS_FILE",
+    help="The state of the sandbox seeded from this records file (when run without --state).")
+
+
 def fail_cleanly(command: F) -> F:
     """Bad input: one line on stderr naming the file and field, exit code 2."""
 

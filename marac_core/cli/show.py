@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from marac_core.cli.options import fail_cleanly
+from marac_core.cli.options import fail_cleanly, sandbox_state_option
 
 
 @click.command()
@@ -15,8 +15,7 @@ from marac_core.cli.options import fail_cleanly
 @click.option("--state", type=click.Path(path_type=Path), metavar="DIR")
 @click.option("--ledger", metavar="URL")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--sandbox", type=click.Path(path_type=Path), metavar="RECORDS_FILE",
-              help="The state of the sandbox seeded from this records file (when run without --state).")
+@sandbox_state_option
 @fail_cleanly
 def show(obligation_id: str, state: Path | None, ledger: str | None, as_json: bool, sandbox: Path | None) -> None:
     """Print the full mandated wording of an obligation (its title, text, boxes, recipients), never cut."""
