@@ -30,11 +30,13 @@ import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
@@ -105,6 +107,21 @@ class _Faults:
             return "before" if self._rng.random() < 0.5 else "after"
 
 
+# When the bytes of the request being answered arrived: set by the HTTP protocol as they come in,
+# and carried into the request's task (asyncio copies the context when uvicorn starts it).
+_ARRIVED: ContextVar[float | None] = ContextVar("marac_sandbox_arrived", default=None)
+
+
+class _StampedH11(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol, noting when each request's bytes arrive: the latency is counted
+    from there, so the sandbox's own reading of a request (under a shared interpreter lock, with the
+    other emulators' threads) is part of the system's time to answer, not added to it."""
+
+    def data_received(self, data: bytes) -> None:
+        _ARRIVED.set(time.monotonic())
+        super().data_received(data)
+
+
 class _SandboxMiddleware:
     def __init__(self, app: Callable[..., Awaitable[None]], store: EmulatorStore,
                  latency_s: float, faults: _Faults) -> None:
@@ -117,11 +134,12 @@ class _SandboxMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        self.store.count_request()
         # The latency is the system's time to answer: the emulator's own work counts towards it
         # (a real system's processing is part of its latency), so an answer leaves no sooner than
         # latency after the request came and no later than the emulator allows.
-        answer_at = time.monotonic() + self.latency_s
+        arrived = _ARRIVED.get()
+        answer_at = (time.monotonic() if arrived is None else arrived) + self.latency_s
+        self.store.count_request()
 
         async def wait_until_due() -> None:
             remaining = answer_at - time.monotonic()
@@ -165,7 +183,7 @@ class _ServerThread(threading.Thread):
         # log_config=None: uvicorn would otherwise reconfigure logging for each server, and a server
         # starting meanwhile could print "Started server process" at the level that briefly allows.
         config = uvicorn.Config(app, log_level="critical", access_log=False, lifespan="off",
-                                timeout_keep_alive=30, log_config=None)
+                                timeout_keep_alive=30, log_config=None, http=_StampedH11)
         self.server = uvicorn.Server(config)
 
     def run(self) -> None:
