@@ -26,7 +26,7 @@ from marac_core.plugins.registry import Registry, load
 from marac_core.plugins.system_settings import check_system_sections
 from marac_core.plugins.systems import DEFAULT_CONCURRENCY, Systems, connect
 from marac_core.sandbox.host import SandboxEndpoints, SandboxHost, SandboxOptions, check_seeded_from
-from marac_core.sandbox.records_file import SEEDED_FROM, RecordsFile, sandbox_root, sandbox_state_dir
+from marac_core.sandbox.records_file import RecordsFile, sandbox_root, sandbox_state_dir
 
 
 @dataclass(frozen=True)
@@ -128,19 +128,9 @@ def state_of(options: RunOptions, source: RecordsFile | None) -> Path:
     if _same_folder(options.state, real):
         raise InputError("--state", f"{options.state} is the real default state; a sandbox run never uses it "
                                     "(give another --state, or none)")
-    if _known_here(options.state, source) is None:
+    if not source.same_as_seeded(options.state):
         check_seeded_from(options.state, source.records(), str(options.sandbox))
     return options.state
-
-
-def _known_here(state: Path, source: RecordsFile) -> str | None:
-    """The content digest of these bytes, if the sandbox under ``state`` was seeded from that content."""
-    marker = state / "sandbox" / SEEDED_FROM
-    try:
-        held = marker.read_text().strip()
-    except OSError:
-        return None
-    return held if source.content_digest(state / "sandbox") == held else None
 
 
 def _same_folder(one: Path, other: Path) -> bool:

@@ -43,7 +43,7 @@ from starlette.routing import Mount
 from marac_core.model.errors import InputError
 from marac_core.sandbox.emulator import Emulator
 from marac_core.sandbox.mail_catcher import MailCatcher
-from marac_core.sandbox.records_file import SEEDED_FROM, records_digest
+from marac_core.sandbox.records_file import SEEDED_FROM, records_digest, seeded_digest
 from marac_core.sandbox.store import EmulatorStore
 
 Scope = MutableMapping[str, Any]
@@ -61,8 +61,7 @@ def check_seeded_from(state_dir: Path, records: dict[str, list[dict[str, Any]]],
     directory = state_dir / "sandbox"
     if not any(directory.glob("*.sqlite")):
         return
-    marker = directory / SEEDED_FROM
-    held = marker.read_text().strip() if marker.exists() else None
+    held = seeded_digest(state_dir)
     if held == records_digest(records):
         return
     said = "other records" if held else "records marac cannot identify (an earlier version)"

@@ -31,6 +31,14 @@ def records_digest(records: Records) -> str:
     return hashlib.sha256(json.dumps(records, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def seeded_digest(state_dir: Path) -> str | None:
+    """The content digest of the records the sandbox under ``state_dir`` was seeded from, if it says."""
+    try:
+        return (state_dir / "sandbox" / SEEDED_FROM).read_text().strip() or None
+    except OSError:
+        return None
+
+
 def sandbox_root() -> Path:
     """The sandbox's own root, apart from the real default state."""
     import platformdirs
@@ -91,11 +99,16 @@ class RecordsFile:
         digest = _known(directory, self.file_digest)
         if digest is None or not all((directory / f"{name}.sqlite").exists() for name in systems):
             return False
-        marker = directory / SEEDED_FROM
-        if not marker.exists() or marker.read_text().strip() != digest:
+        if seeded_digest(state_dir) != digest:
             return False
         self._content_digest = digest
         return True
+
+    def same_as_seeded(self, state_dir: Path) -> bool:
+        """Whether these records (by content, however laid out) are those the sandbox under
+        ``state_dir`` was seeded from; the file is read only if its bytes are not known there."""
+        held = seeded_digest(state_dir)
+        return held is not None and self.content_digest(state_dir / "sandbox") == held
 
     def remember(self, *folders: Path) -> None:
         """Note in each folder that these bytes hold records of this content (after they were read)."""
