@@ -15,6 +15,10 @@ from typing import Any, TypeVar
 import click
 
 
+# The cyclic collector's thresholds for the whole of a command (Python's default is 700, 10, 10).
+RUN_GC_THRESHOLDS = (10_000, 10, 10)
+
+
 def run_coroutine(coroutine: Any) -> Any:
     """asyncio.run, without handing it the result: on its way out asyncio.run formats the main
     task's repr, result included (twice, while restoring the SIGINT handler), which for a large
@@ -32,7 +36,7 @@ def run_coroutine(coroutine: Any) -> Any:
     # short-lived objects (together about a tenth of an apply's CPU at concurrency 16).
     thresholds = gc.get_threshold()
     gc.freeze()
-    gc.set_threshold(10_000, 10, 10)
+    gc.set_threshold(*RUN_GC_THRESHOLDS)
     try:
         asyncio.run(main())
     finally:  # as it was, for a caller that goes on (tests, say)
@@ -68,7 +72,7 @@ def fail_cleanly(command: F) -> F:
         # at the default thresholds the cyclic collector scans them over and over (a third of a
         # 2,000-case plan's CPU). Collected less often, as during the look-ups (run_coroutine).
         thresholds = gc.get_threshold()
-        gc.set_threshold(10_000, 10, 10)
+        gc.set_threshold(*RUN_GC_THRESHOLDS)
         try:
             return command(*args, **kwargs)
         except InputError as error:
