@@ -6,6 +6,8 @@ the more connections there are: at 16 requests in flight it was a fifth of the
 runner's work. Here each lane is a pool of one connection, and a request takes
 a free lane from a queue, so starting a request costs the same at any
 concurrency. The number of lanes bounds the requests in flight to the system.
+A direct lane is one httpcore connection, without a pool's bookkeeping, on asyncio's own
+transports (asyncio_network.py).
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ import urllib.parse
 import urllib.request
 from collections.abc import AsyncIterator
 
+import httpcore
 import httpx
+
+from marac_core.plugins.asyncio_network import AsyncioBackend
 
 
 class _LaneStream(httpx.AsyncByteStream):
@@ -41,13 +46,55 @@ class _LaneStream(httpx.AsyncByteStream):
                 self._lane = None
 
 
+class OneConnection:
+    """A lane's connection, made again when the system closed it or it was idle too long.
+
+    It stands where httpx keeps its httpcore pool. A pool of one connection re-examined its
+    connections, under two locks, when each request started and again when its answer was read:
+    about a tenth of the runner's CPU a request. A lane sends one request at a time and gives
+    itself back only once the answer is read, so a connection that is not ready for the next
+    request is one to close and replace.
+    """
+
+    def __init__(self, tls: ssl.SSLContext, keepalive_expiry: float | None) -> None:
+        self._tls, self._keepalive_expiry = tls, keepalive_expiry
+        self._backend = AsyncioBackend()
+        self._connection: httpcore.AsyncHTTPConnection | None = None
+
+    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
+        connection = self._connection
+        if connection is not None and not (connection.can_handle_request(request.url.origin)
+                                           and connection.is_available() and not connection.has_expired()):
+            self._connection = None
+            await connection.aclose()
+            connection = None
+        if connection is None:
+            connection = self._connection = httpcore.AsyncHTTPConnection(
+                request.url.origin, ssl_context=self._tls, keepalive_expiry=self._keepalive_expiry,
+                network_backend=self._backend)
+        return await connection.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            await connection.aclose()
+
+    async def __aenter__(self) -> OneConnection:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
 class LaneTransport(httpx.AsyncBaseTransport):
     """At most ``lanes`` requests in flight, each on its own kept-alive connection."""
 
     def __init__(self, lanes: int, verify: ssl.SSLContext | bool = True, proxy: str | None = None) -> None:
         if lanes < 1:
             raise ValueError("at least one lane")
-        self._verify, self._proxy = verify, proxy
+        # One TLS context for every lane (building one reads the CA bundle).
+        self._tls = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify=verify)
+        self._proxy = proxy
         self._lanes: list[httpx.AsyncHTTPTransport] = []
         # A lane is made when first needed: a run may use few of a system's lanes, or none.
         self._free: asyncio.Queue[httpx.AsyncHTTPTransport | None] = asyncio.Queue()
@@ -56,7 +103,12 @@ class LaneTransport(httpx.AsyncBaseTransport):
 
     def _new_lane(self) -> httpx.AsyncHTTPTransport:
         one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        lane = httpx.AsyncHTTPTransport(verify=self._verify, limits=one, proxy=self._proxy)
+        lane = httpx.AsyncHTTPTransport(verify=self._tls, limits=one, proxy=self._proxy)
+        if self._proxy is None and isinstance(getattr(lane, "_pool", None), httpcore.AsyncConnectionPool):
+            # httpx takes no network backend, so its pool of one is replaced by one connection on
+            # asyncio's transports; httpx still turns requests, answers and errors into its own.
+            # Through a proxy, or should httpx's layout change, the lane keeps httpx's own pool.
+            lane._pool = OneConnection(self._tls, one.keepalive_expiry)  # type: ignore[assignment]
         self._lanes.append(lane)
         return lane
 
