@@ -156,9 +156,9 @@ async def apply(run: Run, ledger: Ledger, progress: Any = None) -> Applied:
     written = ledger.written(meeting)
     sealer = _sealer(run)
     systems = run.connect()
-    if EMAIL in systems and not systems[EMAIL].manual and any(c.outcome and c.outcome.minutes
-                                                              for c in run.meeting.cases):
-        prepare_archives()  # minutes go by e-mail as encrypted archives
+    if any(c.outcome and c.outcome.minutes for c in run.meeting.cases):
+        # Minutes are uploaded (their type looked up) or go by e-mail as encrypted archives.
+        prepare_archives(by_email=EMAIL in systems and not systems[EMAIL].manual)
     started = time.perf_counter()
     try:
         planned = await make_plan(run.meeting, run.procedure, run.phase, run.on, systems, run.options.meeting,
