@@ -49,8 +49,7 @@ class _Connection(asyncio.Protocol):
 
     # -- called by the event loop --------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = transport  # type: ignore[assignment]  # a transport that reads and writes
 
     def data_received(self, data: bytes) -> None:
         self.received.append(data)
