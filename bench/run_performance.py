@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.perf import measure  # noqa: E402
-from bench.perf.measure import Figure  # noqa: E402
+from bench.perf.measure import Figure, cpu_speed_ms  # noqa: E402
 
 DOC = ROOT / "docs" / "performance.md"
 BEGIN, END = "<!-- results: written by bench/run_performance.py -->", "<!-- end of results -->"
@@ -54,25 +54,6 @@ def machine() -> dict[str, str]:
         "CPU speed at the start (a fixed pure-Python loop, lower is faster)": f"{cpu_speed_ms():.1f} ms",
         "commit": commit,
     }
-
-
-def cpu_speed_ms() -> float:
-    """CPU time of a fixed pure-Python workload, best of five: this virtual machine's speed varies
-    (seen here: 2 x from one hour to the next, whatever the load), and every CPU figure with it."""
-    import time
-
-    def work() -> int:
-        total = 0
-        for i in range(300_000):
-            total += (i * 7) % 13
-        return total
-
-    best = float("inf")
-    for _ in range(5):
-        started = time.process_time()
-        work()
-        best = min(best, time.process_time() - started)
-    return best * 1000
 
 
 def verdict(figure: Figure) -> str:
