@@ -119,3 +119,15 @@ def test_the_catcher_keeps_text_as_written(catcher: CountingCatcher) -> None:
     assert (message_kept["to"], message_kept["cc"], message_kept["attachments"]) == (
         ["zoe@example.org"], ["manager@example.org"], ["MARAC-minutes.zip"])
     assert message_kept["marker"] == "m1"
+
+
+def test_the_envelope_names_every_to_and_cc_address_and_no_one_else(catcher: CountingCatcher) -> None:
+    # Harm prevented: a manager copied in the headers but never sent the message (the envelope is what
+    # the mail server delivers to), or the message delivered to someone the headers do not show.
+    sent = EmailMessage(to=["allocated.worker@example.org", "team.manager@example.org"],
+                        cc=["marac.admin@example.org"], subject="MARAC actions", body="Heard at MARAC.",
+                        marker="envelope-1")
+    send_all(catcher.adapter, [sent])
+    asyncio.run(catcher.adapter.aclose())
+    (arrived,) = kept(catcher)
+    assert sorted(arrived["recipients"]) == sorted([*sent.to, *sent.cc])

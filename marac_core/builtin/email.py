@@ -133,7 +133,8 @@ class EmailAdapter(Adapter):
         async with self._slots_here():
             smtp = await self._connection()
             try:
-                await smtp.send_message(mime)
+                # The envelope is given, not read back from the headers just written (a parse of each).
+                await smtp.send_message(mime, sender=mime["From"], recipients=[*message.to, *message.cc])
             except BaseException:
                 smtp.close()
                 raise
