@@ -166,12 +166,12 @@ def apply_runs(work: Path, procedure: str, cases: int, latency_ms: float,
         for _ in range(repeats):  # the best of a few: the machine may be shared
             shutil.rmtree(state, ignore_errors=True)
             shutil.copytree(template, state)
-            before = cpu_speed_ms()
+            speed_before = cpu_speed_ms()
             seconds, out = marac("apply", str(meeting), "--sandbox", str(records), "--state", str(state),
                                  "--on", MEETING_DATE.isoformat(), "--concurrency", str(concurrency),
                                  "--sandbox-latency-ms", str(latency_ms), "--json", measured=True)
             # The speed changes from second to second here: the mean of just before and just after.
-            speed = (before + cpu_speed_ms()) / 2
+            speed = (speed_before + cpu_speed_ms()) / 2
             timing = json.loads(out)["timing"]
             phase = timing["looking_up_s"] + timing["writing_s"]
             if best is None or phase < best[0]:
