@@ -8,22 +8,31 @@ from functools import lru_cache
 from typing import Literal
 
 CommaReading = Literal["no_comma", "surname_first", "ambiguous"]
+# A meeting's names come back in every search of its families (namesakes, relatives): each writing
+# is read once. The functions below are pure, and what they return is immutable.
+_CACHE = 65536
+_DROPPED = re.compile(r"['’`.]")
+_WORDS = re.compile(r"[\s,\-]+")
+_BRACKETS = re.compile(r"\([^)]*\)")
+_ALIAS = re.compile(r"\s+(?:n[ée]e|formerly|aka)\s+|\s*/\s*", re.I)
+_LETTERS = re.compile(r"[A-Za-z]+")
 
 
+@lru_cache(maxsize=_CACHE)
 def fold(text: str) -> str:
     """Casefolded, accents removed, apostrophes dropped (O'Brien = OBrien = obrien)."""
     plain = unicodedata.normalize("NFKD", text)
     plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
-    return re.sub(r"['’`.]", "", plain).casefold()
+    return _DROPPED.sub("", plain).casefold()
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=_CACHE)
 def name_key(name: str) -> tuple[str, ...]:
     """The words of a name, folded and in order, for telling whether two writings name one person.
 
     `Jayden O'NEILL`, `JAYDEN O'NEILL` and `O'Neill, Jayden` agree; `Jaden ONeill` does not.
     """
-    return tuple(sorted(w for w in re.split(r"[\s,\-]+", fold(name)) if w))
+    return tuple(sorted(w for w in _WORDS.split(fold(name)) if w))
 
 
 def _capitals(word: str) -> bool:
@@ -31,6 +40,7 @@ def _capitals(word: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
+@lru_cache(maxsize=_CACHE)
 def comma_reading(name: str) -> CommaReading:
     """How a comma in a name may be read.
 
@@ -39,7 +49,7 @@ def comma_reading(name: str) -> CommaReading:
     surname in CAPITALS. Anything else with a comma ("Mark JONES,SMITH", "Sarah JONES, Lily JONES",
     "a, b, c") can be read more than one way, and is never taken as a confident match.
     """
-    main = re.sub(r"\([^)]*\)", " ", name)
+    main = _BRACKETS.sub(" ", name)
     if "," not in main:
         return "no_comma"
     before, _, after = main.partition(",")
@@ -53,10 +63,10 @@ def comma_reading(name: str) -> CommaReading:
     return "ambiguous"
 
 
+@lru_cache(maxsize=_CACHE)
 def split_name(name: str) -> tuple[str, str]:
     """(given, family) as written: "JONES, Sarah", "Sarah JONES", "Mary-Ann SMITH-JONES", "Sarah Jones"."""
-    known_as_removed = re.sub(r"\([^)]*\)", " ", name)
-    main = re.split(r"\s+(?:n[ée]e|formerly|aka)\s+|\s*/\s*", known_as_removed, maxsplit=1, flags=re.I)[0].strip()
+    main = _ALIAS.split(_BRACKETS.sub(" ", name), maxsplit=1)[0].strip()
     if "," in main:
         if comma_reading(main) == "surname_first":
             family, _, given = main.partition(",")
@@ -69,12 +79,13 @@ def split_name(name: str) -> tuple[str, str]:
     return " ".join(words[:-1]), (words[-1] if words else name)
 
 
+@lru_cache(maxsize=_CACHE)
 def written_surname(surname: str) -> str:
     """JONES -> Jones, SMITH-JONES -> Smith-Jones, O'NEILL -> O'Neill (systems search case-insensitively)."""
-    return re.sub(r"[A-Za-z]+", lambda m: m.group(0).capitalize(), surname) if surname.isupper() else surname
+    return _LETTERS.sub(lambda m: m.group(0).capitalize(), surname) if surname.isupper() else surname
 
 
 def embedded_aliases(name: str) -> list[str]:
     """Other names written into the agenda's name: "Sarah Jones née Brown", "Sarah JONES / Sarah BROWN"."""
-    parts = re.split(r"\s+(?:n[ée]e|formerly|aka)\s+|\s*/\s*", re.sub(r"\([^)]*\)", " ", name), flags=re.I)
+    parts = _ALIAS.split(_BRACKETS.sub(" ", name))
     return [p.strip() for p in parts[1:] if p.strip()]
