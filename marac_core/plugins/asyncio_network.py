@@ -20,7 +20,7 @@ import collections
 import select
 import socket
 import ssl
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from typing import Any
 
 import httpcore
@@ -85,13 +85,8 @@ class _Connection(asyncio.Protocol):
 
     async def arrival(self) -> None:
         """Until some bytes, or the end, have arrived."""
-        if self.received or self.ended:
-            return
-        self._arrival = asyncio.get_running_loop().create_future()
-        try:
-            await self._arrival
-        finally:
-            self._arrival = None
+        if not (self.received or self.ended):
+            await self._until("_arrival")
 
     def take(self, most: int) -> bytes:
         chunk = self.received.popleft()
@@ -106,13 +101,16 @@ class _Connection(asyncio.Protocol):
 
     async def drained(self) -> None:
         """Until the transport takes writes again (its buffer below its high-water mark)."""
-        if not self._paused_writing or self.ended:
-            return
-        self._drained = asyncio.get_running_loop().create_future()
+        if self._paused_writing and not self.ended:
+            await self._until("_drained")
+
+    async def _until(self, waiter: str) -> None:
+        """Until the event loop wakes the named waiter (``_wake``)."""
+        setattr(self, waiter, asyncio.get_running_loop().create_future())
         try:
-            await self._drained
+            await getattr(self, waiter)
         finally:
-            self._drained = None
+            setattr(self, waiter, None)
 
 
 class AsyncioStream(httpcore.AsyncNetworkStream):
@@ -226,36 +224,31 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
                           local_address: str | None = None,
                           socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None) -> AsyncioStream:
         loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(timeout):
-                transport, connection = await loop.create_connection(
-                    _Connection, host, port, local_addr=None if local_address is None else (local_address, 0))
-        except TimeoutError:
-            raise httpcore.ConnectTimeout("no connection within the timeout") from None
-        except OSError as error:
-            raise httpcore.ConnectError(str(error)) from None
-        _set_options(transport, socket_options)
-        return AsyncioStream(connection, transport)
+        local = None if local_address is None else (local_address, 0)
+        return await _connected(loop.create_connection(_Connection, host, port, local_addr=local),
+                                timeout, socket_options)
 
     async def connect_unix_socket(self, path: str, timeout: float | None = None,
                                   socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None) -> AsyncioStream:
         loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(timeout):
-                transport, connection = await loop.create_unix_connection(_Connection, path)
-        except TimeoutError:
-            raise httpcore.ConnectTimeout("no connection within the timeout") from None
-        except OSError as error:
-            raise httpcore.ConnectError(str(error)) from None
-        _set_options(transport, socket_options)
-        return AsyncioStream(connection, transport)
+        return await _connected(loop.create_unix_connection(_Connection, path), timeout, socket_options)
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
 
 
-def _set_options(transport: asyncio.Transport, options: Iterable[httpcore.SOCKET_OPTION] | None) -> None:
+async def _connected(connecting: Awaitable[tuple[asyncio.BaseTransport, _Connection]], timeout: float | None,
+                     options: Iterable[httpcore.SOCKET_OPTION] | None) -> AsyncioStream:
+    """The stream of a connection being made, its errors as httpcore's, its socket options set."""
+    try:
+        async with asyncio.timeout(timeout):
+            transport, connection = await connecting
+    except TimeoutError:
+        raise httpcore.ConnectTimeout("no connection within the timeout") from None
+    except OSError as error:
+        raise httpcore.ConnectError(str(error)) from None
     sock: socket.socket | None = transport.get_extra_info("socket")
     for option in options or ():
         if sock is not None:
             sock.setsockopt(*option)  # type: ignore[arg-type]
+    return AsyncioStream(connection, transport)  # type: ignore[arg-type]
