@@ -29,6 +29,7 @@ victims_table = Table(
     Column("date", String(10), nullable=False),
 )
 WINDOW_MONTHS = 12
+_MARKS_AT_ONCE = 500  # marks in one query: well under any database's limit on parameters
 
 
 def identities(person: Person, key: bytes) -> set[str]:
@@ -57,30 +58,41 @@ class Repeats:
                 db.execute(delete(victims_table).where(and_(
                     victims_table.c.meeting == meeting, victims_table.c.case_ref == case_ref,
                     victims_table.c.identity == identity)))
-            for case_ref, identity in wanted - held:
-                try:
-                    with db.begin_nested():
-                        db.execute(insert(victims_table).values(meeting=meeting, case_ref=case_ref,
-                                                                identity=identity,
-                                                                date=file.meeting.date.isoformat()))
-                except IntegrityError:
-                    pass  # Another run of this meeting recorded it first.
+            rows = [{"meeting": meeting, "case_ref": case_ref, "identity": identity,
+                     "date": file.meeting.date.isoformat()} for case_ref, identity in sorted(wanted - held)]
+            if not rows:
+                return
+            try:  # all in one statement, as a meeting's marks are new but for a second run's
+                with db.begin_nested():
+                    db.execute(insert(victims_table), rows)
+            except IntegrityError:  # another run of this meeting recorded some first: the others, one by one
+                for row in rows:
+                    try:
+                        with db.begin_nested():
+                            db.execute(insert(victims_table), row)
+                    except IntegrityError:
+                        pass
 
     def earlier(self, meeting: str, file: MeetingFile) -> dict[str, str]:
         """Case ref -> the date of the latest earlier meeting within 12 months that heard the same victim."""
         since = calendar.add_months(file.meeting.date, -WINDOW_MONTHS).isoformat()
+        cases_of: dict[str, set[str]] = {}  # a mark -> the refs of this meeting's cases whose victim bears it
+        for case in file.cases:
+            for mark in identities(case.victim, self.key):
+                cases_of.setdefault(mark, set()).add(case.ref)
+        marks = sorted(cases_of)
         found: dict[str, str] = {}
         with self.engine.connect() as db:
-            for case in file.cases:
-                marks = identities(case.victim, self.key)
-                if not marks:
-                    continue
-                rows = db.execute(select(victims_table.c.date).where(and_(
-                    victims_table.c.identity.in_(marks), victims_table.c.meeting != meeting,
+            # A few hundred marks a query, not a query a case (a 10,000-case plan made 10,000).
+            for start in range(0, len(marks), _MARKS_AT_ONCE):
+                rows = db.execute(select(victims_table.c.identity, victims_table.c.date).where(and_(
+                    victims_table.c.identity.in_(marks[start:start + _MARKS_AT_ONCE]),
+                    victims_table.c.meeting != meeting,
                     victims_table.c.date >= since, victims_table.c.date < file.meeting.date.isoformat(),
-                ))).all()
-                if rows:
-                    found[case.ref] = max(r[0] for r in rows)
+                )))
+                for identity, date in rows:
+                    for ref in cases_of[identity]:
+                        found[ref] = max(found.get(ref, date), date)
         return found
 
     def forget(self, meeting: str) -> None:
