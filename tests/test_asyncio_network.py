@@ -9,6 +9,7 @@ import hashlib
 import socket
 import ssl
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import httpx
 import pytest
@@ -221,3 +222,19 @@ def test_a_refused_connection_is_a_connect_error() -> None:
                 await client.get(f"http://127.0.0.1:{port}/x")
 
     asyncio.run(main())
+
+
+def test_an_agencys_own_ca_named_by_ssl_cert_file_is_trusted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # An agency's record system behind its own CA: IT names the bundle, nothing else changes.
+    ca = trustme.CA()
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_tls)
+    bundle = tmp_path / "agency-ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+
+    async def work(base: str) -> None:
+        async with httpx.AsyncClient(transport=LaneTransport(1)) as client:
+            assert (await client.post(f"{base}/notes", content=b"x")).text == hashlib.sha256(b"x").hexdigest()
+
+    serve(echo_server([]), work, tls=server_tls)
