@@ -12,11 +12,11 @@ import re
 
 from sqlalchemy import Column, MetaData, String, Table, and_, delete, insert, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 
 from marac_core.matching.decide import nhs_number_valid
 from marac_core.model import calendar
 from marac_core.model.meeting import MeetingFile, Person
+from marac_core.state.inserts import insert_new_rows
 from marac_core.state.schema import create_tables
 
 metadata = MetaData()
@@ -58,20 +58,10 @@ class Repeats:
                 db.execute(delete(victims_table).where(and_(
                     victims_table.c.meeting == meeting, victims_table.c.case_ref == case_ref,
                     victims_table.c.identity == identity)))
-            rows = [{"meeting": meeting, "case_ref": case_ref, "identity": identity,
-                     "date": file.meeting.date.isoformat()} for case_ref, identity in sorted(wanted - held)]
-            if not rows:
-                return
-            try:  # all in one statement, as a meeting's marks are new but for a second run's
-                with db.begin_nested():
-                    db.execute(insert(victims_table), rows)
-            except IntegrityError:  # another run of this meeting recorded some first: the others, one by one
-                for row in rows:
-                    try:
-                        with db.begin_nested():
-                            db.execute(insert(victims_table), row)
-                    except IntegrityError:
-                        pass
+            # Another run of this meeting may record some at once: each is kept once.
+            insert_new_rows(db, insert(victims_table), [
+                {"meeting": meeting, "case_ref": case_ref, "identity": identity, "date": file.meeting.date.isoformat()}
+                for case_ref, identity in sorted(wanted - held)])
 
     def earlier(self, meeting: str, file: MeetingFile) -> dict[str, str]:
         """Case ref -> the date of the latest earlier meeting within 12 months that heard the same victim."""

@@ -49,6 +49,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from marac_core.model.calendar import UK
 from marac_core.model.errors import InputError
 from marac_core.state.audit import AuditLog, in_transaction
+from marac_core.state.inserts import insert_new_rows
 from marac_core.state.schema import create_tables
 
 if TYPE_CHECKING:  # Only a type here: importing it (and pydantic with it) would slow ``marac due``.
@@ -327,20 +328,7 @@ class Ledger:
                     meeting=meeting, id=o.id, case_ref=o.case, role=o.role, person_key=o.person_key,
                     system=o.system, record=o.record, action=o.action, phase=o.phase, rule=o.rule, due=_utc(o.due),
                     expires=o.expires.isoformat() if o.expires else None, state="planned", attempts=0, updated=now)
-            if not rows:
-                return
-            try:
-                # All in one statement (a row at a time cost about 0.9 ms each, 0.3 s for a 40-case meeting).
-                with db.begin_nested():
-                    db.execute(_INSERT_OBLIGATION, list(rows.values()))
-            except IntegrityError:
-                # Another run recorded some of them meanwhile: one at a time, keeping the rows it made.
-                for row in rows.values():
-                    try:
-                        with db.begin_nested():
-                            db.execute(_INSERT_OBLIGATION, row)
-                    except IntegrityError:
-                        pass
+            insert_new_rows(db, _INSERT_OBLIGATION, list(rows.values()))
 
     def entries(self, meeting: str) -> dict[str, Entry]:
         with self.engine.connect() as db:
