@@ -308,7 +308,7 @@ def _media_type(path: Path) -> str:
     return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
-def prepare_archives(by_email: bool = True) -> None:
+def prepare_attachments(by_email: bool = True) -> None:
     """Read the system's table of media types (an upload's type is looked up in it) and, for minutes sent
     by e-mail, import pyzipper (and the ciphers under it), in the background: 0.05 to 0.1 s each, which
     a run with minutes can spend while it waits for the look-ups' answers rather than at its first

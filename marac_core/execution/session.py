@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from marac_core.execution.executor import Executor, Result, prepare_archives, summary
+from marac_core.execution.executor import Executor, Result, prepare_attachments, summary
 from marac_core.execution.runner import Run
 from marac_core.followup import research, same_meeting
 from marac_core.followup.repeats import Repeats
@@ -158,7 +158,7 @@ async def apply(run: Run, ledger: Ledger, progress: Any = None) -> Applied:
     systems = run.connect()
     if any(c.outcome and c.outcome.minutes for c in run.meeting.cases):
         # Minutes are uploaded (their type looked up) or go by e-mail as encrypted archives.
-        prepare_archives(by_email=EMAIL in systems and not systems[EMAIL].manual)
+        prepare_attachments(by_email=EMAIL in systems and not systems[EMAIL].manual)
     started = time.perf_counter()
     try:
         planned = await make_plan(run.meeting, run.procedure, run.phase, run.on, systems, run.options.meeting,

@@ -182,7 +182,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         except TimeoutError:
             self._transport.close()
             raise httpcore.ConnectTimeout("no TLS handshake within the timeout") from None
-        except (OSError, ssl.SSLError) as error:  # a certificate not trusted, for one
+        except OSError as error:  # ssl.SSLError is one: a certificate not trusted, say
             self._transport.close()
             raise httpcore.ConnectError(str(error)) from None
         if transport is None:  # the connection closed during the handshake

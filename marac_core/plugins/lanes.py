@@ -3,11 +3,11 @@
 httpx's shared connection pool re-examines every connection (and the socket
 under it) each time a request starts or ends, which costs more CPU per request
 the more connections there are: at 16 requests in flight it was a fifth of the
-runner's work. Here each lane is a pool of one connection, and a request takes
-a free lane from a queue, so starting a request costs the same at any
-concurrency. The number of lanes bounds the requests in flight to the system.
-A direct lane is one httpcore connection, without a pool's bookkeeping, on asyncio's own
-transports (asyncio_network.py).
+runner's work. Here each lane holds one connection, and a request takes a free
+lane from a queue, so starting a request costs the same at any concurrency. The
+number of lanes bounds the requests in flight to the system. A direct lane is one
+httpcore connection, without a pool's bookkeeping, on asyncio's own transports
+(asyncio_network.py); through a proxy it is httpx's pool of one.
 """
 
 from __future__ import annotations
