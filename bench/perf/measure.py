@@ -135,7 +135,7 @@ class ApplyRun:
     searches: int  # people x systems the procedure looks up (one search each, at most)
     writes: dict[str, int]  # obligations carried out, per record system
     runner: dict[str, float] = field(default_factory=dict)  # the runner's own CPU and memory (LAST_RUNNER)
-    speed_ms: float = float("nan")  # cpu_speed_ms() just before the best run
+    speed_ms: float = float("nan")  # cpu_speed_ms() around the best run (the mean of before and after)
 
     @property
     def speed_factor(self) -> float:
@@ -238,13 +238,7 @@ def apply_figures(runs: list[ApplyRun], latency_ms: float) -> list[Figure]:
         written = {k: v for k, v in one.summary.items() if v}
         same = one.summary == many.summary
         speedup = one.phase / many.phase
-        # What the runner's own CPU allows: concurrency 16 cannot finish before the runner has done
-        # its work on one core, nor before the latency of its requests over 16 lanes.
-        floor = max(many.runner_cpu, many.requests * latency_ms / 1000 / 16)
-        allowed = one.phase / floor if floor else float("inf")
-        # The runner's CPU per request at concurrency 16 that would allow 10 x on a core of its own.
-        needed = one.phase / 10 / many.requests * 1000
-        # With no CPU at all: c1 waits requests x latency, c16 requests x latency / 16 plus the requests
+        # What the runner's own CPU allows is a figure of its own (own_cpu_figures). With no CPU at all: c1 waits requests x latency, c16 requests x latency / 16 plus the requests
         # that must follow one another (batch searches make the requests fewer, so the depth weighs more).
         depth = DEPENDENCY_DEPTH.get(procedure, 4)
         latency_only = 16 * many.requests / (many.requests + 16 * depth) if many.requests else float("inf")
@@ -256,11 +250,7 @@ def apply_figures(runs: list[ApplyRun], latency_ms: float) -> list[Figure]:
             f" {many.cpu:.2f} s), {one.seconds / many.seconds:.2f} x; {one.requests} requests"
             f" (c16: {many.requests}), {one.messages} emails; outcome {written}"
             + ("" if same else f"; c16 outcome differs: {many.summary}")
-            + f"; c16 {_cpu_line(many)}; the runner's CPU allows {allowed:.1f} x"
-            + ("" if allowed >= 10 else " (so 10 x needs a faster core or less work per request)")
-            + f" on a core of its own; 10 x needs c16 within {one.phase / 10:.2f} s, at most {needed:.2f} ms of"
-            f" the runner's CPU a request on a core of its own (it spent {many.runner_cpu / many.requests * 1000:.2f}),"
-            " with the sandbox's CPU on another; with no CPU at all the latency alone allows"
+            + f"; c16 {_cpu_line(many)}; with no CPU at all the latency alone allows"
             f" {latency_only:.1f} x ({many.requests} requests over 16 lanes after {depth} that must follow one another)",
         ))
         extras = {r.concurrency: r.requests - r.searches - sum(r.writes.values()) for r in (one, many)}
@@ -281,7 +271,7 @@ def apply_figures(runs: list[ApplyRun], latency_ms: float) -> list[Figure]:
             overhead / 1.15, overhead <= 1.15,
             f"looking up and writing {one.phase:.2f} s for {one.requests} requests x {latency_ms:g} ms ="
             f" {bound:.2f} s; whole command {one.seconds:.2f} s ({one.seconds / bound:.2f} x); c1 {_cpu_line(one)};"
-            f" latency plus the runner's CPU: {(bound + one.runner_cpu) / bound:.2f} x; {_critical_line(one, latency_ms)}",
+            f" {_critical_line(one, latency_ms)}",
         ))
         figures += own_cpu_figures(one, many, latency_ms)
     return figures
@@ -318,8 +308,8 @@ def own_cpu_figures(one: ApplyRun, many: ApplyRun, latency_ms: float) -> list[Fi
             f"c1 {serial:.2f} s of latency + {one.runner_cpu * factor_one:.2f} s of the runner's CPU = {c1:.2f} s;"
             f" c16 the larger of the runner's CPU {many.runner_cpu * factor_many:.2f} s"
             f" ({many.runner_cpu * factor_many / many.requests * 1000:.2f} ms a request) and the latency over"
-            f" 16 lanes after {depth} dependent"
-            f" requests {lanes:.2f} s; {speeds}" + (f"; would {'' if speedup >= 10 else 'not '}meet the goal"
+            f" 16 lanes after {depth} dependent requests {lanes:.2f} s; 10 x needs the runner's CPU within"
+            f" {c1 / 10:.2f} s, {c1 / 10 / many.requests * 1000:.2f} ms a request; {speeds}" + (f"; would {'' if speedup >= 10 else 'not '}meet the goal"
                                                      if scaled else ""),
             extra={"information": scaled}))
         figures.append(Figure(
