@@ -108,3 +108,16 @@ def test_what_a_plan_writes_is_kept_in_one_insert_and_a_row_another_run_made_mea
                                          for n in (1, 3)])
     assert {k: w.sealed for k, w in ledger.written("m").items()} == {
         "ob-0": "sealed first", "ob-1": "sealed second", "ob-2": "sealed first", "ob-3": "sealed second"}
+
+
+def test_what_a_batch_of_outcomes_wrote_is_kept_for_each_whether_or_not_the_plan_made_its_row(
+        ledger: Ledger) -> None:
+    # What each obligation wrote is what a corrected meeting is compared with (drift): a batch that
+    # kept it for some outcomes and not others would let a changed wording go unnoticed.
+    planned = obligations(4)
+    ledger.record_written("m", [_written_row(f"ob-{n}", "planned") for n in (0, 1)])  # ob-2, ob-3: no row yet
+    ledger.finish_many("m", [Outcome(o, "done", receipt=f"R-{n}", written=({"text": f"wrote {n}"}, f"sealed {n}"))
+                             for n, o in enumerate(planned)])
+    kept = ledger.written("m")
+    assert {k: (w.fingerprint, w.sealed) for k, w in kept.items()} == {
+        f"ob-{n}": ({"text": f"wrote {n}"}, f"sealed {n}") for n in range(4)}

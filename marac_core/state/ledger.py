@@ -174,6 +174,10 @@ _FINISH = update(obligations_table).where(
     or_(_t.owner == bindparam("w_owner"), _t.owner.is_(None)),
 ).values(state=bindparam("w_state"), receipt=bindparam("w_receipt"), error=bindparam("w_error"), owner=None,
          lease_until=None, updated=bindparam("w_now"))
+_w = written_table.c
+_WRITTEN_HELD = select(_w.id).where(_w.meeting == bindparam("w_meeting"), _w.id.in_(bindparam("w_ids", expanding=True)))
+_UPDATE_WRITTEN = update(written_table).where(_w.meeting == bindparam("w_meeting"), _w.id == bindparam("w_id")).values(
+    fingerprint=bindparam("w_fingerprint"), sealed=bindparam("w_sealed"), updated=bindparam("w_now"))
 
 
 def _now() -> dt.datetime:
@@ -400,12 +404,12 @@ class Ledger:
                   "record": o.obligation.record, "action": o.obligation.action, "outcome": o.outcome or o.state,
                   "receipt": o.receipt} for o in outcomes]
 
+        written = {o.obligation.id: {"fingerprint": json.dumps(o.written[0]), "sealed": o.written[1]}
+                   for o in outcomes if o.written is not None}
+
         def record(db: Connection) -> None:
             db.execute(_FINISH, rows)
-            for o in outcomes:
-                if o.written is not None:
-                    self._put_written(db, meeting, o.obligation.id, {"fingerprint": json.dumps(o.written[0]),
-                                                                     "sealed": o.written[1]})
+            self._keep_written(db, meeting, written, now)
             self.audit.append_many_in(db, lines)
 
         in_transaction(self.engine, record)
@@ -479,6 +483,22 @@ class Ledger:
         except IntegrityError:
             for obligation_id, values in new:
                 self._put_written(db, meeting, obligation_id, values, False)
+
+    def _keep_written(self, db: Connection, meeting: str, written: dict[str, dict[str, Any]], now: dt.datetime) -> None:
+        """What several obligations wrote, in one statement: the plan made their rows, so they are
+        updated together (a look-up and an update each cost more than the rest of an outcome). Where
+        the database cannot say how many rows that updated, or some were missing, those are made."""
+        if not written:
+            return
+        updated = db.execute(_UPDATE_WRITTEN, [{"w_meeting": meeting, "w_id": id, "w_fingerprint": values["fingerprint"],
+                                               "w_sealed": values["sealed"], "w_now": now}
+                                              for id, values in written.items()]).rowcount
+        if db.dialect.supports_sane_multi_rowcount and updated == len(written):
+            return
+        held = {r[0] for r in db.execute(_WRITTEN_HELD, {"w_meeting": meeting, "w_ids": list(written)})}
+        for id, values in written.items():
+            if id not in held:
+                self._put_written(db, meeting, id, values, False)
 
     @staticmethod
     def _put_written(db: Connection, meeting: str, obligation_id: str, values: dict[str, Any],
