@@ -131,3 +131,23 @@ def test_the_envelope_names_every_to_and_cc_address_and_no_one_else(catcher: Cou
     asyncio.run(catcher.adapter.aclose())
     (arrived,) = kept(catcher)
     assert sorted(arrived["recipients"]) == sorted([*sent.to, *sent.cc])
+
+
+def test_the_computers_name_is_asked_of_the_resolver_once_not_for_every_connection(
+        catcher: CountingCatcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Harm prevented: a DNS look-up for every new connection to the mail server (aiosmtplib's EHLO
+    # name), which on an agency's network can take seconds each; the name greeted with stays the same.
+    import marac_core.builtin.email as email_adapter
+
+    asked: list[str] = []
+
+    def getfqdn() -> str:
+        asked.append("asked")
+        return "rep-laptop.agency.example"
+
+    monkeypatch.setattr(email_adapter, "_LOCAL_HOSTNAME", [])
+    monkeypatch.setattr(email_adapter.socket, "getfqdn", getfqdn)
+    send_all(catcher.adapter, [message(n) for n in range(12)])  # more at once than one connection takes
+    asyncio.run(catcher.adapter.aclose())
+    assert catcher.connections > 1 and asked == ["asked"]
+    assert len(kept(catcher)) == 12

@@ -10,6 +10,8 @@ never leads to a second copy.
 from __future__ import annotations
 
 import asyncio
+import socket
+import threading
 from dataclasses import dataclass
 from email.header import Header
 from email.message import Message
@@ -32,6 +34,21 @@ from marac_core.api import (
 )
 
 MARKER_HEADER = "X-MARAC-Marker"
+# The name this computer gives itself in EHLO: aiosmtplib asks the resolver for it on every new
+# connection (a DNS look-up each, which on an agency's network can take seconds); it is asked once.
+_LOCAL_HOSTNAME: list[str] = []
+_ASKING = threading.Lock()  # connections opened at once wait for the one answer
+
+
+def _asked_once() -> str:
+    with _ASKING:
+        if not _LOCAL_HOSTNAME:
+            _LOCAL_HOSTNAME.append(socket.getfqdn())
+        return _LOCAL_HOSTNAME[0]
+
+
+async def _local_hostname() -> str:
+    return _LOCAL_HOSTNAME[0] if _LOCAL_HOSTNAME else await asyncio.to_thread(_asked_once)
 
 
 @dataclass
@@ -81,7 +98,8 @@ class EmailAdapter(Adapter):
     async def _connect(self) -> aiosmtplib.SMTP:
         extra = self.settings.model_extra or {}
         smtp = aiosmtplib.SMTP(hostname=str(extra.get("host") or "localhost"), port=int(extra.get("port") or 25),
-                               timeout=self.settings.timeout, start_tls=False)
+                               timeout=self.settings.timeout, start_tls=False,
+                               local_hostname=await _local_hostname())
         await smtp.connect()
         try:
             if extra.get("starttls"):
