@@ -490,9 +490,9 @@ class Ledger:
         the database cannot say how many rows that updated, or some were missing, those are made."""
         if not written:
             return
-        updated = db.execute(_UPDATE_WRITTEN, [{"w_meeting": meeting, "w_id": id, "w_fingerprint": values["fingerprint"],
-                                               "w_sealed": values["sealed"], "w_now": now}
-                                              for id, values in written.items()]).rowcount
+        rows = [{"w_meeting": meeting, "w_id": id, "w_fingerprint": values["fingerprint"], "w_sealed": values["sealed"],
+                 "w_now": now} for id, values in written.items()]
+        updated = db.execute(_UPDATE_WRITTEN, rows).rowcount
         if db.dialect.supports_sane_multi_rowcount and updated == len(written):
             return
         held = {r[0] for r in db.execute(_WRITTEN_HELD, {"w_meeting": meeting, "w_ids": list(written)})}
