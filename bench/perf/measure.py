@@ -277,16 +277,13 @@ def apply_figures(runs: list[ApplyRun], latency_ms: float) -> list[Figure]:
     return figures
 
 
-def critical_cpu(run: ApplyRun) -> tuple[float, bool]:
-    """The runner's CPU that lengthens a concurrency-1 run on a core of its own, and whether it was
-    measured: the looking up's, and while writing what it spent with none of its busiest system's
-    requests in flight (runner_cpu.py's idle_cpu_s); CPU spent while a request is in flight overlaps
-    its wait. All of it (an upper bound) where the lanes were not watched."""
-    r = run.runner
-    idle = r.get("idle_cpu_s")
-    if idle is None:
-        return run.runner_cpu, False
-    return r.get("looking_up_cpu_s", 0.0) + idle, True
+def critical_cpu(run: ApplyRun) -> tuple[float, float] | None:
+    """The runner's CPU that lengthens a concurrency-1 run on a core of its own: the looking up's, and
+    while writing what it spent with none of its busiest system's requests in flight (runner_cpu.py's
+    idle_cpu_s); CPU spent while a request is in flight overlaps its wait. None where the lanes were
+    not watched (then all of it counts, an upper bound)."""
+    idle = run.runner.get("idle_cpu_s")
+    return None if idle is None else (run.runner.get("looking_up_cpu_s", 0.0), idle)
 
 
 def own_cpu_figures(one: ApplyRun, many: ApplyRun, latency_ms: float) -> list[Figure]:
@@ -304,7 +301,8 @@ def own_cpu_figures(one: ApplyRun, many: ApplyRun, latency_ms: float) -> list[Fi
     depth = DEPENDENCY_DEPTH.get(many.procedure, 4)
     serial = one.requests * latency
     lanes = many.requests * latency / 16 + depth * latency
-    critical, measured = critical_cpu(one)
+    parts = critical_cpu(one)
+    critical = one.runner_cpu if parts is None else sum(parts)
     figures = []
     # At the reference speed, for information only: the speed is sampled around each run, not during it.
     for label, factor_one, factor_many in (("at this run's CPU speed", 1.0, 1.0),
@@ -317,10 +315,11 @@ def own_cpu_figures(one: ApplyRun, many: ApplyRun, latency_ms: float) -> list[Fi
         speeds = (f"CPU speed (the loop) c1 {one.speed_ms:.1f} ms, c16 {many.speed_ms:.1f} ms; reference"
                   f" {REFERENCE_SPEED_MS:g} ms" + ("" if factor_one == 1.0 else
                                                     f", so CPU x {factor_one:.2f} and x {factor_many:.2f}"))
-        c1_text = (f"c1 {serial:.2f} s of latency + {critical * factor_one:.2f} s of the runner's CPU on the"
-                   f" critical path = {c1:.2f} s" if measured else
-                   f"c1 {serial:.2f} s of latency + {one.runner_cpu * factor_one:.2f} s of the runner's CPU (all of"
-                   f" it) = {c1:.2f} s")
+        c1_text = (f"c1 {serial:.2f} s of latency + {critical * factor_one:.2f} s of the runner's CPU"
+                   + (" (all of it)" if parts is None else " on the critical path") + f" = {c1:.2f} s")
+        between = "" if parts is None else (
+            f" (looking up {parts[0] * factor_one:.2f} s, then {parts[1] * factor_one:.2f} s between an answer of its"
+            f" busiest system and its next request: {one.runner.get('idle_requests', 0):.0f} of them)")
         figures.append(Figure(
             f"apply {many.procedure}: the runner's own CPU allows at concurrency 16, {label}", speedup, "x",
             "at least 10 x", 10 / speedup, None if scaled else speedup >= 10,
@@ -333,10 +332,7 @@ def own_cpu_figures(one: ApplyRun, many: ApplyRun, latency_ms: float) -> list[Fi
         figures.append(Figure(
             f"apply {one.procedure}: the runner's own CPU at concurrency 1 against requests x latency, {label}",
             overhead, "x", "at most 1.15 x", overhead / 1.15, None if scaled else overhead <= 1.15,
-            f"{c1_text} (looking up {one.runner.get('looking_up_cpu_s', 0.0) * factor_one:.2f} s, then"
-            f" {(critical - one.runner.get('looking_up_cpu_s', 0.0)) * factor_one:.2f} s between an answer of its"
-            f" busiest system and its next request: {one.runner.get('idle_requests', 0):.0f} of them); the upper bound,"
-            f" latency + all of its CPU ({one.runner_cpu * factor_one / one.requests * 1000:.2f} ms a request),"
+            f"{c1_text}{between}; the upper bound, latency + all of its CPU ({one.runner_cpu * factor_one / one.requests * 1000:.2f} ms a request),"
             f" is {upper / serial:.2f} x; {speeds}"
             + (f"; would {'' if overhead <= 1.15 else 'not '}meet the goal" if scaled else ""),
             extra={"information": scaled}))
