@@ -143,9 +143,16 @@ class ApplyRun:
         return REFERENCE_SPEED_MS / self.speed_ms if self.speed_ms == self.speed_ms else 1.0
 
     @property
+    def planning_cpu(self) -> float:
+        """The runner's CPU seconds from the start of the apply to its first write: the plan (the looking
+        up and what follows it) and the plan's record in the ledger."""
+        r = self.runner
+        return r.get("planning_cpu_s", r.get("looking_up_cpu_s", 0.0)) + r.get("recording_cpu_s", 0.0)
+
+    @property
     def runner_cpu(self) -> float:
-        """The runner's CPU seconds while looking up and writing (the sandbox's not included)."""
-        return self.runner.get("looking_up_cpu_s", 0.0) + self.runner.get("writing_cpu_s", 0.0)
+        """The runner's CPU seconds over the apply that ``timing`` gives (the sandbox's not included)."""
+        return self.planning_cpu + self.runner.get("writing_cpu_s", 0.0)
 
 
 def apply_runs(work: Path, procedure: str, cases: int, latency_ms: float,
@@ -212,7 +219,8 @@ def _cpu_line(run: ApplyRun) -> str:
     if not r:
         return ""
     return (f"runner CPU looking up and writing {run.runner_cpu:.2f} s ({run.runner_cpu / run.requests * 1000:.2f} ms"
-            f" a request; looking up {r['looking_up_cpu_s']:.2f} s, writing {r['writing_cpu_s']:.2f} s), whole"
+            f" a request; planning {run.planning_cpu:.2f} s, of which looking up {r['looking_up_cpu_s']:.2f} s,"
+            f" writing {r['writing_cpu_s']:.2f} s), whole"
             f" command {r['cpu_s']:.2f} s, peak {r['peak_mib']:.0f} MiB; sandbox CPU {r['sandbox_cpu_s']:.2f} s")
 
 
@@ -278,12 +286,13 @@ def apply_figures(runs: list[ApplyRun], latency_ms: float) -> list[Figure]:
 
 
 def critical_cpu(run: ApplyRun) -> tuple[float, float] | None:
-    """The runner's CPU that lengthens a concurrency-1 run on a core of its own: the looking up's, and
-    while writing what it spent with none of its busiest system's requests in flight (runner_cpu.py's
-    idle_cpu_s); CPU spent while a request is in flight overlaps its wait. None where the lanes were
-    not watched (then all of it counts, an upper bound)."""
+    """The runner's CPU that lengthens a concurrency-1 run on a core of its own: the planning's (the
+    looking up, what follows it and the plan's record in the ledger), and while writing what it spent
+    with none of its busiest system's requests in flight (runner_cpu.py's idle_cpu_s); CPU spent while
+    a request is in flight overlaps its wait. None where the lanes were not watched (then all of it
+    counts, an upper bound)."""
     idle = run.runner.get("idle_cpu_s")
-    return None if idle is None else (run.runner.get("looking_up_cpu_s", 0.0), idle)
+    return None if idle is None else (run.planning_cpu, idle)
 
 
 def own_cpu_figures(one: ApplyRun, many: ApplyRun, latency_ms: float) -> list[Figure]:
@@ -318,7 +327,7 @@ def own_cpu_figures(one: ApplyRun, many: ApplyRun, latency_ms: float) -> list[Fi
         c1_text = (f"c1 {serial:.2f} s of latency + {critical * factor_one:.2f} s of the runner's CPU"
                    + (" (all of it)" if parts is None else " on the critical path") + f" = {c1:.2f} s")
         between = "" if parts is None else (
-            f" (looking up {parts[0] * factor_one:.2f} s, then {parts[1] * factor_one:.2f} s between an answer of its"
+            f" (planning {parts[0] * factor_one:.2f} s, then {parts[1] * factor_one:.2f} s between an answer of its"
             f" busiest system and its next request: {one.runner.get('idle_requests', 0):.0f} of them)")
         figures.append(Figure(
             f"apply {many.procedure}: the runner's own CPU allows at concurrency 16, {label}", speedup, "x",

@@ -4,7 +4,10 @@ The sandbox serves from a child process forked by the runner, so this process's 
 (``RUSAGE_SELF``) are the runner's alone; the sandbox's come from ``RUSAGE_CHILDREN`` once it has
 ended. The CPU spent while the people are looked up (``LookupRun.all``) and while the obligations are
 carried out (``Executor.run``) is measured with ``time.process_time`` (every thread of this process,
-none of the sandbox's), so that a busy machine's waiting is not counted as the runner's work.
+none of the sandbox's), so that a busy machine's waiting is not counted as the runner's work. So is
+all that ``marac apply --json`` times as the apply itself (``timing``): the plan (``make_plan``, the
+looking up and what follows it, such as the due times) and, between the plan and the first write, the
+plan's record in the ledger.
 
 Besides, for each record system, the CPU spent while writing and that system had no request in
 flight (``LaneTransport``: from the moment its last request in flight was answered until the next
@@ -23,8 +26,9 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-SPENT = {"looking_up": 0.0, "writing": 0.0}
+SPENT = {"looking_up": 0.0, "writing": 0.0, "planning": 0.0, "recording": 0.0}
 WRITING = [False]
+PLANNED = [-1.0]  # process CPU seconds when the last plan was made
 # Per system's lanes (keyed by their queue of free lanes): requests in flight, when the last one was
 # answered (process CPU seconds), the CPU spent since with none in flight, and the requests started.
 IDLE: dict[int, dict[str, float]] = {}
@@ -35,6 +39,9 @@ def _timed(owner: Any, name: str, part: str) -> None:
 
     async def timed(*args: Any, **kwargs: Any) -> Any:
         started = time.process_time()
+        if part == "writing" and PLANNED[0] >= 0:  # the plan's record in the ledger, since the plan was made
+            SPENT["recording"] += started - PLANNED[0]
+            PLANNED[0] = -1.0
         WRITING[0] = part == "writing"
         try:
             return await original(*args, **kwargs)
@@ -43,6 +50,25 @@ def _timed(owner: Any, name: str, part: str) -> None:
             WRITING[0] = False
 
     setattr(owner, name, timed)
+
+
+def _phases() -> None:
+    """The CPU of the apply's two timed phases (marac_core.execution.session's ``timing``): the plan,
+    and from the plan to the end of the writes; the writes' own window (``Executor.run``) is one part
+    of the second, the plan's record in the ledger before it the other."""
+    from marac_core.execution import session
+
+    make_plan = session.make_plan
+
+    async def planning(*args: Any, **kwargs: Any) -> Any:
+        started = time.process_time()
+        try:
+            return await make_plan(*args, **kwargs)
+        finally:
+            PLANNED[0] = time.process_time()
+            SPENT["planning"] += PLANNED[0] - started
+
+    session.make_plan = planning  # type: ignore[assignment]
 
 
 def _watch_lanes() -> None:
@@ -85,7 +111,8 @@ def _report() -> None:
     mine = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     figures = {"cpu_s": mine.ru_utime + mine.ru_stime, "looking_up_cpu_s": SPENT["looking_up"],
-               "writing_cpu_s": SPENT["writing"], "peak_mib": mine.ru_maxrss / 1024,
+               "writing_cpu_s": SPENT["writing"], "planning_cpu_s": SPENT["planning"],
+               "recording_cpu_s": SPENT["recording"], "peak_mib": mine.ru_maxrss / 1024,
                "sandbox_cpu_s": children.ru_utime + children.ru_stime, "sandbox_peak_mib": children.ru_maxrss / 1024}
     # The system that had the most write requests: at concurrency 1 its chain of requests sets the time.
     busiest = max(IDLE.values(), key=lambda s: s["requests"], default=None)
@@ -103,6 +130,7 @@ def main() -> None:
 
     _timed(LookupRun, "all", "looking_up")
     _timed(Executor, "run", "writing")
+    _phases()
     _watch_lanes()
     atexit.register(_report)
     sys.argv[0] = "marac"
