@@ -4,7 +4,9 @@ pyzipper's ciphers are pycryptodomex's, whose C code is reached through cffi whe
 (the cryptography package brings it), else through ctypes. Through cffi, importing them parses the C
 declarations of every cipher module with pycparser: 0.05 to 0.1 s of CPU in each run that sends
 minutes, against 0.02 s through ctypes, which pycryptodomex supports alike. So pyzipper is imported
-here with cffi kept out of sight, unless something has already imported cffi or the ciphers.
+here with cffi kept out of sight, unless something has already imported cffi or the ciphers. For
+that moment (tens of milliseconds, in prepare_attachments' background thread) an import of cffi
+elsewhere would fail; nothing in the runner imports it (cryptography's bindings do not).
 """
 
 from __future__ import annotations
