@@ -12,6 +12,7 @@ worked out again.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import tempfile
@@ -48,6 +49,7 @@ def _worked_out(year: int) -> frozenset[dt.date]:
     return frozenset(holidays.country_holidays("GB", subdiv=SUBDIVISION, years=year).keys())
 
 
+@functools.cache  # asked once a run, not once for each year
 def _package_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
