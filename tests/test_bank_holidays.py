@@ -74,3 +74,21 @@ def test_years_are_kept_together_and_each_is_its_own(cache: Path, monkeypatch: p
     assert dt.date(2027, 12, 27) in second and dt.date(2027, 12, 27) not in first
     monkeypatch.setattr(bank_holidays, "_worked_out", _not_worked_out)
     assert (bank_holidays.of_year(2026), bank_holidays.of_year(2027)) == (first, second)
+
+
+def test_the_version_the_cache_is_kept_under_is_the_installed_package_s() -> None:
+    # Harm prevented: an upgrade of the holidays package (a new bank holiday) answered from the cache
+    # of the version before it, were the version read from the metadata's head wrongly.
+    from importlib.metadata import version
+
+    assert bank_holidays._package_version() == version("holidays")
+
+
+def test_where_the_package_s_version_cannot_be_told_no_cache_is_read_or_written(
+        cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Harm prevented: a cache kept under an unknown version trusted for every version after it.
+    monkeypatch.setattr(bank_holidays, "_package_version", lambda: "")
+    cache.parent.mkdir(parents=True)
+    cache.write_text(json.dumps({"holidays": "", "subdivision": "ENG", "years": {"2026": ["2026-01-01"]}}))
+    assert bank_holidays.of_year(2026) == ENGLAND_2026
+    assert json.loads(cache.read_text())["years"]["2026"] == ["2026-01-01"]  # neither trusted nor replaced

@@ -26,6 +26,8 @@ _FILE = "bank-holidays-england.json"
 def of_year(year: int) -> frozenset[dt.date]:
     """The bank holidays of ``year`` in England."""
     version = _package_version()
+    if not version:  # a version that cannot be told: no cache can be known to be the package's
+        return _worked_out(year)
     kept = _read()
     if kept.get("holidays") != version:
         kept = {"holidays": version, "subdivision": SUBDIVISION, "years": {}}
@@ -51,12 +53,23 @@ def _worked_out(year: int) -> frozenset[dt.date]:
 
 @functools.cache  # asked once a run, not once for each year
 def _package_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    """The installed holidays package's version, from the Version line at the head of its metadata.
+
+    importlib.metadata's ``version`` parses the whole metadata file (the package's long description
+    among it) as an e-mail message: about 2.5 ms, against 0.2 ms to read the few lines of its head.
+    """
+    from importlib.metadata import PackageNotFoundError, distribution
 
     try:
-        return version("holidays")
+        text = distribution("holidays").read_text("METADATA") or ""
     except PackageNotFoundError:  # run from a source tree: never trust a cache
         return ""
+    for line in text.splitlines():
+        if not line:  # the head ends at its first empty line
+            break
+        if line.startswith("Version:"):
+            return line.partition(":")[2].strip()
+    return ""
 
 
 def _read() -> dict[str, Any]:
