@@ -165,7 +165,7 @@ class ApplyRun:
 
 
 def apply_runs(work: Path, procedure: str, cases: int, latency_ms: float,
-               concurrencies: tuple[int, ...], repeats: int = 3) -> list[ApplyRun]:
+               concurrencies: tuple[int, ...], repeats: int = 5) -> list[ApplyRun]:
     """``marac apply`` of the same meeting from the same starting state, at each concurrency (the best
     of ``repeats`` runs, by the time the apply itself took; and, for the runner's own CPU figures, the
     repeat in which the runner used the least CPU)."""
