@@ -141,6 +141,7 @@ class ApplyRun:
     # CPU: what its own work costs with the least interference from the machine's other work.
     least: dict[str, float] = field(default_factory=dict)
     least_speed_ms: float = float("nan")
+    repeat_cpus: list[float] = field(default_factory=list)  # the runner's CPU in each repeat, in order
 
     def with_least_cpu(self) -> ApplyRun:
         """This run as seen through its repeat with the least runner CPU (own_cpu_figures)."""
@@ -180,6 +181,7 @@ def apply_runs(work: Path, procedure: str, cases: int, latency_ms: float,
     # minute, and a ratio of runs made minutes apart would measure that too. The best of each is kept.
     best: dict[int, tuple[float, float, float, str, dict[str, float], float]] = {}
     least: dict[int, tuple[float, dict[str, float], float]] = {}
+    repeat_cpus: dict[int, list[float]] = {c: [] for c in concurrencies}
     for _ in range(repeats):
         for concurrency in concurrencies:
             state = folder / f"state-c{concurrency}"
@@ -196,6 +198,7 @@ def apply_runs(work: Path, procedure: str, cases: int, latency_ms: float,
             if concurrency not in best or phase < best[concurrency][0]:
                 best[concurrency] = (phase, seconds, LAST_CPU[0], out, dict(LAST_RUNNER), speed)
             own = ApplyRun(procedure, concurrency, 0, 0, 0, 0, 0, {}, {}, 0, {}, dict(LAST_RUNNER)).runner_cpu
+            repeat_cpus[concurrency].append(own)
             if concurrency not in least or own < least[concurrency][0]:
                 least[concurrency] = (own, dict(LAST_RUNNER), speed)
     runs = []
@@ -213,7 +216,7 @@ def apply_runs(work: Path, procedure: str, cases: int, latency_ms: float,
         runs.append(ApplyRun(procedure, concurrency, seconds, phase, cpu, sum(by_system.values()),
                              after.get("email", 0) - before.get("email", 0), applied["summary"],
                              {n: v for n, v in by_system.items() if v}, searches, writes, runner, speed,
-                             least[concurrency][1], least[concurrency][2]))
+                             least[concurrency][1], least[concurrency][2], repeat_cpus[concurrency]))
     return runs
 
 
@@ -357,7 +360,9 @@ def own_cpu_figures(one: ApplyRun, many: ApplyRun, latency_ms: float) -> list[Fi
         c1 = max(serial + critical * factor_one, one.runner_cpu * factor_one)
         c16 = max(many.runner_cpu * factor_many, lanes)
         speedup, overhead = c1 / c16, c1 / serial
-        speeds = (f"the repeats with the least runner CPU; CPU speed (the loop) c1 {one.speed_ms:.1f} ms, c16 {many.speed_ms:.1f} ms; reference"
+        spread = "; ".join(f"c{r.concurrency} " + ", ".join(f"{c:.2f}" for c in r.repeat_cpus) + " s"
+                           for r in (one, many) if r.repeat_cpus)
+        speeds = (f"the repeats with the least runner CPU (each repeat's: {spread}); CPU speed (the loop) c1 {one.speed_ms:.1f} ms, c16 {many.speed_ms:.1f} ms; reference"
                   f" {REFERENCE_SPEED_MS:g} ms" + ("" if factor_one == 1.0 else
                                                     f", so CPU x {factor_one:.2f} and x {factor_many:.2f}"))
         c1_text = (f"c1 {serial:.2f} s of latency + {critical * factor_one:.2f} s of the runner's CPU"
