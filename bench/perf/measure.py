@@ -161,8 +161,13 @@ class ApplyRun:
 
     @property
     def runner_cpu(self) -> float:
-        """The runner's CPU seconds over the apply that ``timing`` gives (the sandbox's not included)."""
-        return self.planning_cpu + self.runner.get("writing_cpu_s", 0.0)
+        return apply_cpu(self.runner)
+
+
+def apply_cpu(runner: dict[str, float]) -> float:
+    """The runner's CPU seconds over the apply that ``timing`` gives (the sandbox's not included), from
+    runner_cpu.py's figures: the plan, the plan's record in the ledger, and the writes."""
+    return sum(runner.get(part, 0.0) for part in ("planning_cpu_s", "recording_cpu_s", "writing_cpu_s"))
 
 
 def apply_runs(work: Path, procedure: str, cases: int, latency_ms: float,
@@ -197,7 +202,7 @@ def apply_runs(work: Path, procedure: str, cases: int, latency_ms: float,
             phase = timing["looking_up_s"] + timing["writing_s"]
             if concurrency not in best or phase < best[concurrency][0]:
                 best[concurrency] = (phase, seconds, LAST_CPU[0], out, dict(LAST_RUNNER), speed)
-            own = ApplyRun(procedure, concurrency, 0, 0, 0, 0, 0, {}, {}, 0, {}, dict(LAST_RUNNER)).runner_cpu
+            own = apply_cpu(LAST_RUNNER)
             repeat_cpus[concurrency].append(own)
             if concurrency not in least or own < least[concurrency][0]:
                 least[concurrency] = (own, dict(LAST_RUNNER), speed)
@@ -268,7 +273,7 @@ def apply_figures(runs: list[ApplyRun], latency_ms: float) -> list[Figure]:
         # that must follow one another (batch searches make the requests fewer, so the depth weighs more).
         depth = DEPENDENCY_DEPTH.get(procedure, 4)
         latency_only = 16 * many.requests / (many.requests + 16 * depth) if many.requests else float("inf")
-        figures.append(Figure(
+        faster = Figure(
             f"apply {procedure}: concurrency 16 speed-up", speedup, "x", "at least 10 x",
             10 / speedup, speedup >= 10,
             f"looking up and writing: c1 {one.phase:.2f} s, c16 {many.phase:.2f} s; whole command (start-up"
@@ -278,31 +283,31 @@ def apply_figures(runs: list[ApplyRun], latency_ms: float) -> list[Figure]:
             + ("" if same else f"; c16 outcome differs: {many.summary}")
             + f"; c16 {_cpu_line(many)}; with no CPU at all the latency alone allows"
             f" {latency_only:.1f} x ({many.requests} requests over 16 lanes after {depth} that must follow one another)",
-        ))
+        )
         extras = {r.concurrency: r.requests - r.searches - sum(r.writes.values()) for r in (one, many)}
         extra = max(extras.values())
         allowed_extra = 3 * len(one.by_system)  # a session or token and a folder look-up per system
-        figures.append(Figure(
+        beyond = Figure(
             f"apply {procedure}: requests beyond one per search and one per write", extra, "requests",
             f"at most {allowed_extra}",
             extra / allowed_extra if allowed_extra else None, extra <= allowed_extra,
             f"c1: {one.requests} requests {one.by_system}, c16: {many.requests} {many.by_system}, for "
             f"{one.searches} people x systems looked up and {sum(one.writes.values())} writes {one.writes}"
             " (searches in batches count less than one request each)",
-        ))
+        )
         bound = one.requests * latency_ms / 1000
         overhead = one.phase / bound if bound else float("inf")
-        figures.append(Figure(
+        serial = Figure(
             f"apply {procedure}: concurrency 1 against requests x latency", overhead, "x", "at most 1.15 x",
             overhead / 1.15, overhead <= 1.15,
             f"looking up and writing {one.phase:.2f} s for {one.requests} requests x {latency_ms:g} ms ="
             f" {bound:.2f} s; whole command {one.seconds:.2f} s ({one.seconds / bound:.2f} x); c1 {_cpu_line(one)};"
             f" {_critical_line(one, latency_ms)}",
-        ))
-        own = own_cpu_figures(one.with_least_cpu(), many.with_least_cpu(), latency_ms)
-        _say_where_own_cpu_meets(figures[-3], own[0], many)
-        _say_where_own_cpu_meets(figures[-1], own[1], many)
-        figures += own
+        )
+        own_c16, own_c1, *scaled = own_cpu_figures(one.with_least_cpu(), many.with_least_cpu(), latency_ms)
+        _say_where_own_cpu_meets(faster, own_c16, many)
+        _say_where_own_cpu_meets(serial, own_c1, many)
+        figures += [faster, beyond, serial, own_c16, own_c1, *scaled]
     return figures
 
 
@@ -362,7 +367,8 @@ def own_cpu_figures(one: ApplyRun, many: ApplyRun, latency_ms: float) -> list[Fi
         speedup, overhead = c1 / c16, c1 / serial
         spread = "; ".join(f"c{r.concurrency} " + ", ".join(f"{c:.2f}" for c in r.repeat_cpus) + " s"
                            for r in (one, many) if r.repeat_cpus)
-        speeds = (f"the repeats with the least runner CPU (each repeat's: {spread}); CPU speed (the loop) c1 {one.speed_ms:.1f} ms, c16 {many.speed_ms:.1f} ms; reference"
+        speeds = (f"the repeats with the least runner CPU (each repeat's: {spread}); CPU speed (the loop)"
+                  f" c1 {one.speed_ms:.1f} ms, c16 {many.speed_ms:.1f} ms; reference"
                   f" {REFERENCE_SPEED_MS:g} ms" + ("" if factor_one == 1.0 else
                                                     f", so CPU x {factor_one:.2f} and x {factor_many:.2f}"))
         c1_text = (f"c1 {serial:.2f} s of latency + {critical * factor_one:.2f} s of the runner's CPU"
