@@ -156,8 +156,10 @@ def test_runs_killed_at_random_moments_then_completed_leave_every_write_exactly_
         assert code == 0  # the sandbox is seeded: from here on, new documents are writes
         for _ in range(6):
             before = _writes_held(state)
-            # One request in flight, so that a kill stops a run between two writes rather than after a burst.
-            latency_ms = rng.choice([0, 5, 15])
+            # One request in flight, so that a kill stops a run between two writes rather than after a burst;
+            # each write then takes at least the latency, so the kill lands before the run has finished the
+            # meeting however quick the runner is (at no latency a loaded machine's watcher could be too late).
+            latency_ms = rng.choice([5, 10, 20])
             process = _start_apply(meeting, state, latency_ms=latency_ms, concurrency=1)
             while process.poll() is None and _writes_held(state) <= before:
                 time.sleep(0.002)
