@@ -137,16 +137,16 @@ class ApplyRun:
     writes: dict[str, int]  # obligations carried out, per record system
     runner: dict[str, float] = field(default_factory=dict)  # the runner's own CPU and memory (LAST_RUNNER)
     speed_ms: float = float("nan")  # cpu_speed_ms() around the best run (the mean of before and after)
-    # The runner's figures and the speed of the run, among the repeats, in which the runner used the least
-    # CPU: what its own work costs with the least interference from the machine's other work.
-    least: dict[str, float] = field(default_factory=dict)
-    least_speed_ms: float = float("nan")
-    repeat_cpus: list[float] = field(default_factory=list)  # the runner's CPU in each repeat, in order
+    # Every repeat's runner figures (LAST_RUNNER) and CPU speed, in the order they ran.
+    repeats: list[tuple[dict[str, float], float]] = field(default_factory=list)
 
     def with_least_cpu(self) -> ApplyRun:
-        """This run as seen through its repeat with the least runner CPU (own_cpu_figures)."""
-        return dataclasses.replace(self, runner=self.least or self.runner,
-                                   speed_ms=self.least_speed_ms if self.least else self.speed_ms)
+        """This run as seen through its repeat in which the runner used the least CPU (own_cpu_figures):
+        what its own work costs with the least interference from the machine's other work."""
+        if not self.repeats:
+            return self
+        runner, speed = min(self.repeats, key=lambda repeat: apply_cpu(repeat[0]))
+        return dataclasses.replace(self, runner=runner, speed_ms=speed)
 
     @property
     def speed_factor(self) -> float:
@@ -185,8 +185,7 @@ def apply_runs(work: Path, procedure: str, cases: int, latency_ms: float,
     # The concurrencies take turns (c1, c16, c1, c16, ...): this machine's speed changes from minute to
     # minute, and a ratio of runs made minutes apart would measure that too. The best of each is kept.
     best: dict[int, tuple[float, float, float, str, dict[str, float], float]] = {}
-    least: dict[int, tuple[float, dict[str, float], float]] = {}
-    repeat_cpus: dict[int, list[float]] = {c: [] for c in concurrencies}
+    seen: dict[int, list[tuple[dict[str, float], float]]] = {c: [] for c in concurrencies}
     for _ in range(repeats):
         for concurrency in concurrencies:
             state = folder / f"state-c{concurrency}"
@@ -202,10 +201,7 @@ def apply_runs(work: Path, procedure: str, cases: int, latency_ms: float,
             phase = timing["looking_up_s"] + timing["writing_s"]
             if concurrency not in best or phase < best[concurrency][0]:
                 best[concurrency] = (phase, seconds, LAST_CPU[0], out, dict(LAST_RUNNER), speed)
-            own = apply_cpu(LAST_RUNNER)
-            repeat_cpus[concurrency].append(own)
-            if concurrency not in least or own < least[concurrency][0]:
-                least[concurrency] = (own, dict(LAST_RUNNER), speed)
+            seen[concurrency].append((dict(LAST_RUNNER), speed))
     runs = []
     for concurrency in concurrencies:
         state = folder / f"state-c{concurrency}"
@@ -221,7 +217,7 @@ def apply_runs(work: Path, procedure: str, cases: int, latency_ms: float,
         runs.append(ApplyRun(procedure, concurrency, seconds, phase, cpu, sum(by_system.values()),
                              after.get("email", 0) - before.get("email", 0), applied["summary"],
                              {n: v for n, v in by_system.items() if v}, searches, writes, runner, speed,
-                             least[concurrency][1], least[concurrency][2], repeat_cpus[concurrency]))
+                             seen[concurrency]))
     return runs
 
 
@@ -365,8 +361,8 @@ def own_cpu_figures(one: ApplyRun, many: ApplyRun, latency_ms: float) -> list[Fi
         c1 = max(serial + critical * factor_one, one.runner_cpu * factor_one)
         c16 = max(many.runner_cpu * factor_many, lanes)
         speedup, overhead = c1 / c16, c1 / serial
-        spread = "; ".join(f"c{r.concurrency} " + ", ".join(f"{c:.2f}" for c in r.repeat_cpus) + " s"
-                           for r in (one, many) if r.repeat_cpus)
+        spread = "; ".join(f"c{r.concurrency} " + ", ".join(f"{apply_cpu(runner):.2f}" for runner, _ in r.repeats)
+                           + " s" for r in (one, many) if r.repeats)
         speeds = (f"the repeats with the least runner CPU (each repeat's: {spread}); CPU speed (the loop)"
                   f" c1 {one.speed_ms:.1f} ms, c16 {many.speed_ms:.1f} ms; reference"
                   f" {REFERENCE_SPEED_MS:g} ms" + ("" if factor_one == 1.0 else
